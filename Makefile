@@ -1,0 +1,49 @@
+# KRSD — two commands for a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+export FLASK_APP := krsd
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install lint test-sqlite test-postgres bench clean
+
+$(BIN)/flask: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "== Installing KRSD and its dependencies into $(VENV)"
+	@$(BIN)/pip install --quiet --upgrade pip 2>/dev/null
+	@set -o pipefail; $(BIN)/pip install --quiet -e '.[dev]' 2>&1 | { grep -v "^WARNING: Location" || true; }
+	@$(BIN)/python -c "import krsd" && touch $(BIN)/flask
+
+install: $(BIN)/flask
+
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask krsd seed-demo
+	@echo "== KRSD draait op http://127.0.0.1:5000 (Ctrl+C stopt)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+lint: install
+	@echo "== ruff"
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+test-sqlite: install
+	@echo "== pytest on SQLite (embedded)"
+	KRSD_TEST_DATABASE_URL= $(BIN)/pytest -q
+
+test-postgres: install
+	@echo "== pytest on PostgreSQL (throw-away server on 127.0.0.1)"
+	scripts/with-postgres.sh $(BIN)/pytest -q
+
+test: install
+	@scripts/ensure-chromium.sh
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory test-sqlite
+	@$(MAKE) --no-print-directory test-postgres
+
+bench: install
+	$(BIN)/python scripts/bench.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

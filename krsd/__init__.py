@@ -1,0 +1,99 @@
+"""KRSD — Kwaliteitsregister Sociaal Domein."""
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+from krsd.config import ROOT, config_from_environment
+from krsd.extensions import csrf, db, login_manager, migrate
+from krsd.navigation import menu_for
+
+
+def create_app(config=None) -> Flask:
+    """Build the app; ``config`` is a config class or a mapping of overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.from_object(config_from_environment())
+    if isinstance(config, type):
+        app.config.from_object(config)
+    elif config:
+        app.config.update(config)
+    _ensure_secret_key(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def _ensure_secret_key(app: Flask) -> None:
+    """Without KRSD_SECRET_KEY, make a random key once and keep it in the instance folder."""
+    if app.config.get("SECRET_KEY"):
+        return
+    instance = Path(app.config["INSTANCE_PATH"])
+    instance.mkdir(parents=True, exist_ok=True)
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    app.config["SECRET_KEY"] = key_file.read_text().strip()
+
+
+def register_extensions(app: Flask) -> None:
+    from krsd.database import configure_sqlite, render_migration_item
+    from krsd.formatting import register_filters
+    from krsd.security import register_security
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(ROOT / "migrations"),
+        render_as_batch=True,
+        render_item=render_migration_item,
+    )
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+    csrf.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    register_security(app)
+    register_filters(app)
+
+    app.context_processor(lambda: {"menu_for": menu_for})
+
+
+def register_blueprints(app: Flask) -> None:
+    # Views are imported here, not in the blueprints' __init__, so nothing imports in a cycle.
+    from krsd.admin import bp as admin_bp
+    from krsd.admin import views as _admin_views  # noqa: F401
+    from krsd.auth import access as _access  # noqa: F401
+    from krsd.auth import bp as auth_bp
+    from krsd.auth import views as _auth_views  # noqa: F401
+    from krsd.certification import bp as certification_bp
+    from krsd.courses import bp as courses_bp
+    from krsd.main import bp as main_bp
+    from krsd.main import views as _main_views  # noqa: F401
+    from krsd.portfolio import bp as portfolio_bp
+
+    for blueprint in (main_bp, auth_bp, admin_bp, portfolio_bp, courses_bp, certification_bp):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from krsd.security import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from krsd.cli import krsd_cli
+
+    app.cli.add_command(krsd_cli)

@@ -1,0 +1,62 @@
+"""Registerbureau use cases on accounts: roles and (de)activation."""
+
+from sqlalchemy import delete, func, select
+
+from krsd import audit
+from krsd.auth.models import AuthSession, User, UserRole
+from krsd.auth.rules import RoleName
+from krsd.auth.services import AccountError, LastAdmin
+from krsd.extensions import db
+
+
+def _other_active_admins(user: User) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(UserRole)
+        .join(User, UserRole.user_id == User.id)
+        .where(UserRole.role == RoleName.ADMIN, User.active.is_(True), User.id != user.id)
+    )
+
+
+def set_roles(user: User, roles: set[RoleName], reason: str, actor: User) -> bool:
+    """Give ``user`` exactly ``roles``; returns False when nothing changed."""
+    before = user.role_names
+    if roles == before:
+        return False
+    if RoleName.ADMIN in before and RoleName.ADMIN not in roles and not _other_active_admins(user):
+        raise LastAdmin("Er moet minstens één actief account met de rol Registerbureau blijven.")
+    user.roles = [r for r in user.roles if r.role in roles] + [
+        UserRole(role=r) for r in sorted(roles - before)
+    ]
+    audit.record(
+        "admin.roles_changed",
+        user,
+        reason=reason,
+        actor=actor,
+        added=sorted(r.value for r in roles - before),
+        removed=sorted(r.value for r in before - roles),
+    )
+    db.session.commit()
+    return True
+
+
+def set_active(user: User, active: bool, reason: str, actor: User) -> None:
+    """Block or unblock an account; blocking ends its sessions."""
+    if user.active == active:
+        return
+    if not active:
+        if user.id == actor.id:
+            raise AccountError("U kunt uw eigen account niet blokkeren.")
+        if user.has_role(RoleName.ADMIN) and not _other_active_admins(user):
+            raise LastAdmin(
+                "Er moet minstens één actief account met de rol Registerbureau blijven."
+            )
+        db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
+    user.active = active
+    audit.record(
+        "admin.account_unblocked" if active else "admin.account_blocked",
+        user,
+        reason=reason,
+        actor=actor,
+    )
+    db.session.commit()

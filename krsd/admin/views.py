@@ -1,0 +1,132 @@
+"""Registerbureau pages: accounts and roles, the audit log, the outbox."""
+
+from datetime import UTC, datetime, time, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from krsd.admin import bp, services
+from krsd.admin.forms import ActiveForm, AuditFilterForm, RolesForm, UserSearchForm
+from krsd.audit import AuditEntry
+from krsd.auth.access import role_required
+from krsd.auth.models import User, UserRole
+from krsd.auth.rules import ROLE_LABELS, RoleName
+from krsd.auth.services import AccountError
+from krsd.extensions import db
+from krsd.formatting import AMSTERDAM
+from krsd.mail import OutboxMessage
+
+PER_PAGE = 50
+admin_only = role_required(RoleName.ADMIN)
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.session.get(User, user_id) or abort(404)
+
+
+@bp.route("/accounts")
+@admin_only
+def users():
+    form = UserSearchForm(request.args)
+    query = select(User).order_by(User.name, User.id)
+    if form.validate() and form.q.data:
+        query = query.where(
+            or_(
+                User.name.icontains(form.q.data, autoescape=True),
+                User.email.icontains(form.q.data, autoescape=True),
+            )
+        )
+    if form.role.data:
+        query = query.where(User.roles.any(UserRole.role == RoleName(form.role.data)))
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/users.html", form=form, page=page, role_labels=ROLE_LABELS)
+
+
+@bp.route("/accounts/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_detail(user_id: int):
+    user = _user_or_404(user_id)
+    roles_form = RolesForm(prefix="roles")
+    active_form = ActiveForm(prefix="active")
+    if request.method == "GET":
+        roles_form.roles.data = sorted(r.value for r in user.role_names)
+    elif "roles-submit" in request.form and roles_form.validate_on_submit():
+        try:
+            changed = services.set_roles(
+                user,
+                {RoleName(r) for r in roles_form.roles.data},
+                roles_form.reason.data,
+                current_user,
+            )
+        except AccountError as exc:
+            db.session.rollback()
+            roles_form.roles.errors = [str(exc)]
+        else:
+            flash("De rollen zijn gewijzigd." if changed else "Er is niets gewijzigd.", "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    elif "active-submit" in request.form and active_form.validate_on_submit():
+        try:
+            services.set_active(user, not user.active, active_form.reason.data, current_user)
+        except AccountError as exc:
+            db.session.rollback()
+            active_form.reason.errors = [str(exc)]
+        else:
+            flash(
+                "Het account is " + ("gedeblokkeerd." if user.active else "geblokkeerd."), "success"
+            )
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    history = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.object_type == "user", AuditEntry.object_id == str(user.id))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(20)
+    ).all()
+    return render_template(
+        "admin/user_detail.html",
+        user=user,
+        roles_form=roles_form,
+        active_form=active_form,
+        history=history,
+        role_labels=ROLE_LABELS,
+    )
+
+
+def _amsterdam_day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
+
+
+@bp.route("/auditlog")
+@admin_only
+def audit_log():
+    form = AuditFilterForm(request.args)
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    if form.validate():
+        if form.action.data:
+            query = query.where(AuditEntry.action.icontains(form.action.data, autoescape=True))
+        if form.actor.data:
+            query = query.where(AuditEntry.actor_email.icontains(form.actor.data, autoescape=True))
+        if form.object_id.data:
+            query = query.where(AuditEntry.object_id == form.object_id.data)
+        if form.date_from.data:
+            query = query.where(AuditEntry.at >= _amsterdam_day_start(form.date_from.data))
+        if form.date_until.data:
+            end = _amsterdam_day_start(form.date_until.data + timedelta(days=1))
+            query = query.where(AuditEntry.at < end)
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/audit_log.html", form=form, page=page)
+
+
+@bp.route("/uitgaande-mail")
+@admin_only
+def outbox():
+    query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    return render_template("admin/outbox.html", page=page)
+
+
+@bp.route("/uitgaande-mail/<int:message_id>")
+@admin_only
+def outbox_message(message_id: int):
+    message = db.session.get(OutboxMessage, message_id) or abort(404)
+    return render_template("admin/outbox_message.html", message=message)

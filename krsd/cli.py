@@ -1,0 +1,93 @@
+"""``flask krsd …`` commands for the register office and cron."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from krsd.auth.models import User
+from krsd.auth.rules import Function, RoleName, password_problems
+from krsd.auth.services import Registration, create_user, normalise_email
+from krsd.extensions import db
+from krsd.mail import deliver_pending
+
+krsd_cli = AppGroup("krsd", help="KRSD beheeropdrachten.")
+
+DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - documented demo accounts only
+
+DEMO_ACCOUNTS = (
+    ("bureau@krsd-demo.nl", "Registerbureau KRSD", Function.OTHER, "KRSD", {RoleName.ADMIN}),
+    (
+        "commissie@krsd-demo.nl",
+        "Marleen Bakker",
+        Function.LEERPLICHTAMBTENAAR,
+        "Gemeente Amersfoort",
+        {RoleName.REVIEWER, RoleName.PROFESSIONAL},
+    ),
+    (
+        "trainer@krsd-demo.nl",
+        "Jan de Vries",
+        Function.OTHER,
+        "Ingrado Academie",
+        {RoleName.TRAINER},
+    ),
+    (
+        "fatima@krsd-demo.nl",
+        "Fatima el Amrani",
+        Function.LEERPLICHTAMBTENAAR,
+        "Gemeente Utrecht",
+        {RoleName.PROFESSIONAL},
+    ),
+)
+
+
+@krsd_cli.command("seed-demo")
+def seed_demo() -> None:
+    """Load the demo accounts once; running it again changes nothing."""
+    created = 0
+    for email, name, function, employer, roles in DEMO_ACCOUNTS:
+        if db.session.scalar(select(User.id).where(User.email == email)):
+            continue
+        data = Registration(name, email, DEMO_PASSWORD, function, employer, True)
+        create_user(data, roles)
+        created += 1
+    db.session.commit()
+    if created:
+        click.echo(f"Demodata geladen: {created} accounts (wachtwoord: {DEMO_PASSWORD}).")
+    else:
+        click.echo("Demodata was al geladen; niets gewijzigd.")
+
+
+@krsd_cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([r.value for r in RoleName]),
+)
+@click.password_option("--password", prompt="Wachtwoord")
+def create_user_command(email: str, name: str, roles: tuple[str, ...], password: str) -> None:
+    """Create an account, for example the first registerbureau account in production."""
+    problems = password_problems(password, email, name)
+    if problems:
+        raise click.UsageError(" ".join(problems))
+    if db.session.scalar(select(User.id).where(User.email == normalise_email(email))):
+        raise click.UsageError(f"Er bestaat al een account voor {email}.")
+    data = Registration(name, email, password, Function.OTHER, "", False)
+    user = create_user(data, {RoleName(r) for r in roles})
+    db.session.commit()
+    click.echo(f"Account {user.email} aangemaakt met rollen: {', '.join(sorted(roles))}.")
+
+
+@krsd_cli.command("send-mail")
+def send_mail_command() -> None:
+    """Deliver the messages still waiting in the outbox (needs KRSD_MAIL_SERVER)."""
+    if not current_app.config.get("MAIL_SERVER"):
+        raise click.UsageError(
+            "KRSD_MAIL_SERVER is niet ingesteld; berichten blijven in de outbox."
+        )
+    sent, failed = deliver_pending()
+    click.echo(f"{sent} verstuurd, {failed} mislukt.")

@@ -1,0 +1,90 @@
+"""Configuration, read from KRSD_* environment variables."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(f"KRSD_{name}")
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on", "ja"}
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value is not None else default
+
+
+def normalise_database_url(url: str) -> str:
+    """Use the psycopg 3 driver for plain postgresql:// URLs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Defaults for development; every value can be overridden from the environment."""
+
+    INSTANCE_PATH = Path(_env("INSTANCE_PATH", str(DEFAULT_INSTANCE)))
+    SECRET_KEY = _env("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        _env("DATABASE_URL", f"sqlite:///{INSTANCE_PATH / 'krsd.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    UPLOAD_FOLDER = Path(_env("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024
+
+    # Mail: with no KRSD_MAIL_SERVER every message stays in the outbox in the app.
+    MAIL_SERVER = _env("MAIL_SERVER")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = _env("MAIL_USERNAME")
+    MAIL_PASSWORD = _env("MAIL_PASSWORD")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_SENDER = _env("MAIL_SENDER", "KRSD Registerbureau <noreply@krsd.nl>")
+
+    # Sessions: idle timeout through the signed cookie's age, hard limit server-side.
+    SESSION_COOKIE_NAME = "krsd_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", False)
+    SESSION_REFRESH_EACH_REQUEST = True
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("IDLE_TIMEOUT_MINUTES", 30))
+    SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
+    HSTS = _env_bool("HSTS", False)
+
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
+    PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies and HSTS unless explicitly switched off."""
+
+    SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
+    HSTS = _env_bool("HSTS", True)
+    PREFERRED_URL_SCHEME = "https"
+
+
+class TestConfig(Config):
+    """Tests: CSRF stays on, a database from KRSD_TEST_DATABASE_URL."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
+    SERVER_NAME = "localhost"
+
+
+def config_from_environment() -> type[Config]:
+    return ProductionConfig if _env("ENV", "development") == "production" else Config

@@ -1,0 +1,19 @@
+"""Small pieces shared by the forms of several blueprints."""
+
+from wtforms.validators import ValidationError
+
+
+class Stripped:
+    """A filter that trims surrounding white space from text input."""
+
+    def __call__(self, value):
+        return value.strip() if isinstance(value, str) else value
+
+
+strip = Stripped()
+
+
+def no_control_characters(_form, field) -> None:
+    """Refuse text with control characters (other than line breaks and tabs)."""
+    if field.data and any(ord(ch) < 32 and ch not in "\r\n\t" for ch in field.data):
+        raise ValidationError("Deze tekst bevat ongeldige tekens.")

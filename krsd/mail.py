@@ -1,0 +1,88 @@
+"""Outgoing mail: every message is kept in the outbox; SMTP delivers it when configured."""
+
+import logging
+import smtplib
+from datetime import datetime
+from email.message import EmailMessage
+
+from flask import current_app, render_template
+from sqlalchemy import String, Text, event, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from krsd.database import UTCDateTime, utcnow
+from krsd.extensions import db
+
+log = logging.getLogger(__name__)
+
+
+class OutboxMessage(db.Model):
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    recipient: Mapped[str] = mapped_column(String(254), index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    #: set when an SMTP server accepted it; empty while it waits in the outbox
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the last delivery error, if any
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+def send_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
+    """Queue a message in the current transaction; it is delivered after the commit."""
+    body = render_template(f"mail/{template}.txt", **context)
+    message = OutboxMessage(recipient=recipient, subject=subject, body=body)
+    db.session.add(message)
+    if current_app.config.get("MAIL_SERVER"):
+        db.session.info.setdefault("krsd_mail", []).append((message, recipient, subject, body))
+    return message
+
+
+def deliver(message_id: int, recipient: str, subject: str, body: str) -> bool:
+    """Hand one message to the SMTP server and mark it sent. True on success."""
+    cfg = current_app.config
+    email = EmailMessage()
+    email["From"] = cfg["MAIL_SENDER"]
+    email["To"] = recipient
+    email["Subject"] = subject
+    email.set_content(body)
+    error = None
+    try:
+        with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=15) as smtp:
+            if cfg["MAIL_USE_TLS"]:
+                smtp.starttls()
+            if cfg["MAIL_USERNAME"]:
+                smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+            smtp.send_message(email)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("mail %s to %s not delivered: %s", message_id, recipient, exc)
+        error = str(exc)[:1000]
+    values = {"error": error} if error else {"sent_at": utcnow(), "error": None}
+    with db.engine.begin() as conn:
+        conn.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
+    return error is None
+
+
+def deliver_pending() -> tuple[int, int]:
+    """Try every unsent message again (``flask krsd send-mail``); returns (sent, failed)."""
+    pending = db.session.scalars(
+        db.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+    ).all()
+    db.session.rollback()
+    sent = sum(deliver(m.id, m.recipient, m.subject, m.body) for m in pending)
+    return sent, len(pending) - sent
+
+
+@event.listens_for(Session, "after_commit")
+def _deliver_after_commit(session: Session) -> None:
+    queued = session.info.pop("krsd_mail", [])
+    for message, recipient, subject, body in queued:
+        identity = db.inspect(message).identity  # known without a query after the flush
+        if identity:
+            deliver(identity[0], recipient, subject, body)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop("krsd_mail", None)

@@ -1,0 +1,100 @@
+"""HTTP security headers and the Dutch error pages."""
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from krsd.database import write_intent
+from krsd.extensions import db
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+ERRORS = {
+    400: ("Ongeldig verzoek", "Uw browser stuurde een verzoek dat wij niet begrijpen."),
+    403: (
+        "Geen toegang",
+        "U heeft niet de rol die nodig is voor deze pagina. Denkt u dat dit niet klopt, "
+        "neem dan contact op met het registerbureau.",
+    ),
+    404: (
+        "Pagina niet gevonden",
+        "Deze pagina bestaat niet (meer) of u heeft er geen toegang toe.",
+    ),
+    405: ("Niet toegestaan", "Deze pagina kan niet op deze manier worden gebruikt."),
+    413: (
+        "Bestand te groot",
+        "Het bestand dat u wilde versturen is groter dan toegestaan. Er is niets opgeslagen.",
+    ),
+    429: (
+        "Te veel verzoeken",
+        "U heeft in korte tijd te veel verzoeken gedaan. Wacht even en probeer het opnieuw.",
+    ),
+    500: (
+        "Er ging iets mis",
+        "Er is een fout opgetreden aan onze kant. Er is niets half opgeslagen; probeer het "
+        "later opnieuw.",
+    ),
+}
+
+
+def _error_page(code: int, message: str | None = None):
+    title, default = ERRORS[code]
+    return render_template(
+        "errors/error.html", code=code, title=title, message=message or default
+    ), code
+
+
+def register_security(app: Flask) -> None:
+    @app.before_request
+    def _mark_read_only_requests() -> None:
+        write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    @app.teardown_request
+    def _reset_write_intent(_exc) -> None:
+        write_intent.set(True)
+
+    @app.after_request
+    def _headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        if app.config.get("HSTS"):
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.endpoint and not request.endpoint.startswith("static"):
+            headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error):
+        db.session.rollback()
+        return _error_page(
+            400,
+            "Het formulier is verlopen of niet vanaf deze site verstuurd. Ga terug, "
+            "vernieuw de pagina en probeer het opnieuw.",
+        )
+
+    for code in ERRORS:
+
+        def handler(error, code=code):
+            db.session.rollback()
+            return _error_page(code)
+
+        app.register_error_handler(code, handler)

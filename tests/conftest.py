@@ -1,0 +1,140 @@
+"""Fixtures: one migrated database per run, emptied after every test."""
+
+import os
+import re
+from pathlib import Path
+
+import flask_migrate
+import pytest
+from sqlalchemy import insert, select
+
+from krsd import create_app
+from krsd.auth.models import User
+from krsd.auth.rules import Function, RoleName
+from krsd.auth.services import Registration, create_user
+from krsd.config import TestConfig, normalise_database_url
+from krsd.extensions import db
+
+PASSWORD = "correct-horse-battery"
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def test_database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("KRSD_TEST_DATABASE_URL")
+    if url:
+        return normalise_database_url(url)
+    return f"sqlite:///{tmp_dir / 'krsd-test.sqlite3'}"
+
+
+def pytest_report_header(config):
+    url = os.environ.get("KRSD_TEST_DATABASE_URL")
+    if url:
+        return f"KRSD test database: PostgreSQL ({url.split('@')[-1]})"
+    return "KRSD test database: SQLite (temporary file)"
+
+
+@pytest.fixture(scope="session")
+def base_app(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("krsd")
+    config = type(
+        "RunConfig",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": test_database_url(tmp),
+            "INSTANCE_PATH": tmp,
+            "UPLOAD_FOLDER": tmp / "uploads",
+        },
+    )
+    app = create_app(config)
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            db.metadata.drop_all(conn)
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        flask_migrate.upgrade()
+        # Rows the migrations put in (reference data) come back after every test.
+        with db.engine.connect() as conn:
+            app.extensions["krsd_reference_rows"] = {
+                table: [dict(row) for row in conn.execute(select(table)).mappings()]
+                for table in db.metadata.sorted_tables
+            }
+    return app
+
+
+@pytest.fixture
+def app(base_app):
+    with base_app.app_context():
+        yield base_app
+        db.session.remove()
+        reference = base_app.extensions["krsd_reference_rows"]
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+            for table in db.metadata.sorted_tables:
+                if reference.get(table):
+                    conn.execute(insert(table), reference[table])
+
+
+class Browser:
+    """A test client that fills in forms as a person would, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def csrf_token(self, url: str) -> str:
+        page = self.client.get(url)
+        match = CSRF_RE.search(page.get_data(as_text=True))
+        assert match, f"no CSRF token on {url} ({page.status_code})"
+        return match.group(1)
+
+    def submit(self, url: str, data: dict | None = None, form_url: str | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", self.csrf_token(form_url or url))
+        return self.client.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD, **kwargs):
+        return self.submit("/inloggen", {"email": email, "password": password}, **kwargs)
+
+    def logout(self):
+        return self.submit("/uitloggen", form_url="/")
+
+
+@pytest.fixture
+def browser(app):
+    return Browser(app.test_client())
+
+
+@pytest.fixture
+def make_browser(app):
+    return lambda: Browser(app.test_client())
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user: ``make_user(roles={RoleName.ADMIN}, email=...)``."""
+    counter = iter(range(1, 10_000))
+
+    def make(
+        roles=frozenset({RoleName.PROFESSIONAL}),
+        email: str | None = None,
+        name: str | None = None,
+        password: str = PASSWORD,
+        **fields,
+    ) -> User:
+        n = next(counter)
+        data = Registration(
+            name=name or f"Persoon {n}",
+            email=email or f"persoon{n}@example.nl",
+            password=password,
+            function=fields.pop("function", Function.LEERPLICHTAMBTENAAR),
+            employer=fields.pop("employer", "Gemeente Testdorp"),
+            public_listing_consent=fields.pop("public_listing_consent", True),
+        )
+        user = create_user(data, set(roles))
+        db.session.commit()
+        return user
+
+    return make
