@@ -1,5 +1,6 @@
 """Small pieces shared by the forms of several blueprints."""
 
+from wtforms import SelectChoice
 from wtforms.validators import ValidationError
 
 
@@ -17,3 +18,8 @@ def no_control_characters(_form, field) -> None:
     """Refuse text with control characters (other than line breaks and tabs)."""
     if field.data and any(ord(ch) < 32 and ch not in "\r\n\t" for ch in field.data):
         raise ValidationError("Deze tekst bevat ongeldige tekens.")
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
+    return [SelectChoice(value, label) for value, label in pairs]

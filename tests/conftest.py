@@ -2,10 +2,12 @@
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
 import pytest
+from flask.globals import _cv_app
 from sqlalchemy import insert, select
 
 from krsd import create_app
@@ -75,17 +77,40 @@ def app(base_app):
                     conn.execute(insert(table), reference[table])
 
 
+@contextmanager
+def own_app_context():
+    """Let a test-client request run in an app context of its own, as in production.
+
+    The test keeps its own app context (for factories and queries); without this,
+    requests would share its ``g`` and database session. The test's open
+    transaction is ended first so that it holds no lock and sees fresh rows after.
+    """
+    db.session.rollback()
+    token = _cv_app.set(None)
+    try:
+        yield
+    finally:
+        _cv_app.reset(token)
+
+
 class Browser:
     """A test client that fills in forms as a person would, CSRF token included."""
 
     def __init__(self, client):
         self.client = client
 
+    def open(self, *args, **kwargs):
+        with own_app_context():
+            return self.client.open(*args, **kwargs)
+
     def get(self, url, **kwargs):
-        return self.client.get(url, **kwargs)
+        return self.open(url, method="GET", **kwargs)
+
+    def post(self, url, **kwargs):
+        return self.open(url, method="POST", **kwargs)
 
     def csrf_token(self, url: str) -> str:
-        page = self.client.get(url)
+        page = self.get(url)
         match = CSRF_RE.search(page.get_data(as_text=True))
         assert match, f"no CSRF token on {url} ({page.status_code})"
         return match.group(1)
@@ -93,7 +118,7 @@ class Browser:
     def submit(self, url: str, data: dict | None = None, form_url: str | None = None, **kwargs):
         data = dict(data or {})
         data.setdefault("csrf_token", self.csrf_token(form_url or url))
-        return self.client.post(url, data=data, **kwargs)
+        return self.post(url, data=data, **kwargs)
 
     def login(self, email: str, password: str = PASSWORD, **kwargs):
         return self.submit("/inloggen", {"email": email, "password": password}, **kwargs)

@@ -6,7 +6,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from krsd.auth.rules import ROLE_LABELS
-from krsd.forms_common import no_control_characters, strip
+from krsd.forms_common import choices, no_control_characters, strip
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -28,7 +28,7 @@ def _reason_field() -> TextAreaField:
 
 class RolesForm(FlaskForm):
     roles = MultiCheckboxField(
-        "Rollen", choices=[(r.value, label) for r, label in ROLE_LABELS.items()]
+        "Rollen", choices=choices((r.value, label) for r, label in ROLE_LABELS.items())
     )
     reason = _reason_field()
 
@@ -44,7 +44,9 @@ class UserSearchForm(FlaskForm):
     q = StringField("Zoek op naam of e-mailadres", filters=[strip], validators=[Optional()])
     role = SelectField(
         "Rol",
-        choices=[("", "Alle rollen")] + [(r.value, label) for r, label in ROLE_LABELS.items()],
+        choices=choices(
+            [("", "Alle rollen")] + [(r.value, label) for r, label in ROLE_LABELS.items()]
+        ),
         validators=[Optional()],
     )
 

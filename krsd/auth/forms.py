@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from krsd.auth.rules import FUNCTION_LABELS, password_problems
-from krsd.forms_common import no_control_characters, strip
+from krsd.forms_common import choices, no_control_characters, strip
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -68,8 +68,9 @@ class RegistrationForm(_NewPasswordMixin, FlaskForm):
     email = _email_field()
     function = SelectField(
         "Functie",
-        choices=[("", "Kies uw functie")]
-        + [(f.value, label) for f, label in FUNCTION_LABELS.items()],
+        choices=choices(
+            [("", "Kies uw functie")] + [(f.value, label) for f, label in FUNCTION_LABELS.items()]
+        ),
         validators=[DataRequired("Kies uw functie.")],
     )
     employer = StringField(
