@@ -66,11 +66,15 @@ def deliver(message_id: int, recipient: str, subject: str, body: str) -> bool:
 
 def deliver_pending() -> tuple[int, int]:
     """Try every unsent message again (``flask krsd send-mail``); returns (sent, failed)."""
-    pending = db.session.scalars(
-        db.select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id)
+    pending = db.session.execute(
+        db.select(
+            OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.subject, OutboxMessage.body
+        )
+        .where(OutboxMessage.sent_at.is_(None))
+        .order_by(OutboxMessage.id)
     ).all()
-    db.session.rollback()
-    sent = sum(deliver(m.id, m.recipient, m.subject, m.body) for m in pending)
+    db.session.rollback()  # hold no lock while talking to the SMTP server
+    sent = sum(deliver(*row) for row in pending)
     return sent, len(pending) - sent
 
 

@@ -91,16 +91,18 @@ def create_user(data: Registration, roles: set[RoleName], actor: User | None = N
 
 def register_professional(data: Registration, ip: str | None, user_agent: str) -> User:
     """Self-registration: a professional account, logged in at once."""
+    taken = EmailTaken(
+        "Er bestaat al een account met dit e-mailadres. Log in of vraag een nieuw wachtwoord aan."
+    )
+    if email_exists(data.email):
+        raise taken
     try:
         user = create_user(data, {RoleName.PROFESSIONAL})
         _open_session(user, ip, user_agent)
         db.session.commit()
-    except IntegrityError as exc:
+    except IntegrityError as exc:  # the same address registered at the same moment
         db.session.rollback()
-        raise EmailTaken(
-            "Er bestaat al een account met dit e-mailadres. Log in of vraag een nieuw "
-            "wachtwoord aan."
-        ) from exc
+        raise taken from exc
     return user
 
 
