@@ -60,7 +60,10 @@ def base_app(tmp_path_factory):
                 table: [dict(row) for row in conn.execute(select(table)).mappings()]
                 for table in db.metadata.sorted_tables
             }
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 @pytest.fixture
