@@ -28,11 +28,19 @@ def test_database_url(tmp_dir: Path) -> str:
     return f"sqlite:///{tmp_dir / 'krsd-test.sqlite3'}"
 
 
-def pytest_report_header(config):
+def _database_label() -> str:
     url = os.environ.get("KRSD_TEST_DATABASE_URL")
     if url:
         return f"KRSD test database: PostgreSQL ({url.split('@')[-1]})"
     return "KRSD test database: SQLite (temporary file)"
+
+
+def pytest_report_header(config):
+    return _database_label()
+
+
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_line(_database_label())
 
 
 @pytest.fixture(scope="session")

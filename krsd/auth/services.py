@@ -67,8 +67,13 @@ class Registration:
     public_listing_consent: bool
 
 
-def create_user(data: Registration, roles: set[RoleName], actor: User | None = None) -> User:
-    """Add a user with the given roles to the session (no commit)."""
+def create_user(
+    data: Registration, roles: set[RoleName], actor: User | None = None, *, self_registered=False
+) -> User:
+    """Add a user with the given roles to the session (no commit).
+
+    ``actor`` is who made the account; empty for the CLI. Self-registration is by the user.
+    """
     user = User(
         email=normalise_email(data.email),
         password_hash=hash_password(data.password),
@@ -83,7 +88,7 @@ def create_user(data: Registration, roles: set[RoleName], actor: User | None = N
     audit.record(
         "auth.account_created",
         user,
-        actor=actor or user,
+        actor=user if self_registered else actor,
         roles=sorted(r.value for r in roles),
     )
     return user
@@ -97,7 +102,7 @@ def register_professional(data: Registration, ip: str | None, user_agent: str) -
     if email_exists(data.email):
         raise taken
     try:
-        user = create_user(data, {RoleName.PROFESSIONAL})
+        user = create_user(data, {RoleName.PROFESSIONAL}, self_registered=True)
         _open_session(user, ip, user_agent)
         db.session.commit()
     except IntegrityError as exc:  # the same address registered at the same moment

@@ -29,6 +29,7 @@ def test_a_professional_registers_and_is_logged_in(browser):
     assert user.public_listing_consent is True
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "auth.account_created"))
     assert entry.object_id == str(user.id)
+    assert entry.actor_id == user.id
 
 
 def test_a_post_without_csrf_token_is_refused_and_stores_nothing(browser):
