@@ -1,0 +1,181 @@
+"""Pure certification rules: the application state machine, validity, numbers, codes."""
+
+import calendar
+import enum
+import secrets
+import unicodedata
+from datetime import date, timedelta
+
+
+class State(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    MORE_INFO_REQUESTED = "more_info_requested"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+class Action(enum.StrEnum):
+    CLAIM = "claim"
+    REQUEST_INFO = "request_info"
+    RESUBMIT = "resubmit"
+    APPROVE = "approve"
+    REJECT = "reject"
+    WITHDRAW = "withdraw"
+    REASSIGN = "reassign"
+
+
+class Kind(enum.StrEnum):
+    INITIAL = "initial"
+    RENEWAL = "renewal"
+
+
+STATE_LABELS = {
+    State.SUBMITTED: "Ingediend",
+    State.IN_REVIEW: "In behandeling",
+    State.MORE_INFO_REQUESTED: "Aanvulling gevraagd",
+    State.APPROVED: "Goedgekeurd",
+    State.REJECTED: "Afgewezen",
+    State.WITHDRAWN: "Ingetrokken",
+}
+
+ACTION_LABELS = {
+    Action.CLAIM: "in behandeling nemen",
+    Action.REQUEST_INFO: "om aanvulling vragen",
+    Action.RESUBMIT: "opnieuw indienen",
+    Action.APPROVE: "goedkeuren",
+    Action.REJECT: "afwijzen",
+    Action.WITHDRAW: "intrekken",
+    Action.REASSIGN: "toewijzen aan een andere beoordelaar",
+}
+
+KIND_LABELS = {Kind.INITIAL: "Certificering", Kind.RENEWAL: "Herregistratie"}
+
+TRANSITIONS: dict[tuple[State, Action], State] = {
+    (State.SUBMITTED, Action.CLAIM): State.IN_REVIEW,
+    (State.SUBMITTED, Action.WITHDRAW): State.WITHDRAWN,
+    (State.SUBMITTED, Action.REASSIGN): State.IN_REVIEW,
+    (State.IN_REVIEW, Action.REQUEST_INFO): State.MORE_INFO_REQUESTED,
+    (State.IN_REVIEW, Action.APPROVE): State.APPROVED,
+    (State.IN_REVIEW, Action.REJECT): State.REJECTED,
+    (State.IN_REVIEW, Action.WITHDRAW): State.WITHDRAWN,
+    (State.IN_REVIEW, Action.REASSIGN): State.IN_REVIEW,
+    (State.MORE_INFO_REQUESTED, Action.RESUBMIT): State.SUBMITTED,
+    (State.MORE_INFO_REQUESTED, Action.WITHDRAW): State.WITHDRAWN,
+}
+
+#: states in which the application is still running (one per person at a time)
+OPEN_STATES = frozenset({State.SUBMITTED, State.IN_REVIEW, State.MORE_INFO_REQUESTED})
+#: states in which the application holds its activities (they cannot change or count twice)
+LOCKING_STATES = OPEN_STATES | {State.APPROVED}
+
+
+class TransitionNotAllowed(Exception):
+    """An action that the state machine does not allow from the current state."""
+
+    def __init__(self, state: State, action: Action):
+        self.state, self.action = state, action
+        super().__init__(
+            f"Een aanvraag met status '{STATE_LABELS[state].lower()}' kunt u niet "
+            f"{ACTION_LABELS[action]}."
+        )
+
+
+def next_state(state: State, action: Action) -> State:
+    """The state after ``action``, or TransitionNotAllowed."""
+    try:
+        return TRANSITIONS[(state, action)]
+    except KeyError:
+        raise TransitionNotAllowed(state, action) from None
+
+
+def add_years(day: date, years: int) -> date:
+    """The same calendar day ``years`` later; 29 February becomes 28 February."""
+    year = day.year + years
+    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
+
+
+def validity(start: date, cycle_years: int) -> tuple[date, date]:
+    """First and last day of a certificate: 1 March 2026 → 28 February 2029 for 3 years."""
+    return start, add_years(start, cycle_years) - timedelta(days=1)
+
+
+def format_registration_number(sequence: int) -> str:
+    """KRSD-000123."""
+    if sequence < 1:
+        raise ValueError("registration numbers start at 1")
+    return f"KRSD-{sequence:06d}"
+
+
+# Crockford's base32: no I, L, O or U, so codes survive being read aloud or typed.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def new_verification_code() -> str:
+    """A random, unguessable code of 60 bits, printed as XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
+
+
+def normalise_verification_code(text: str) -> str | None:
+    """The canonical form of a typed code, or None when it cannot be one."""
+    cleaned = "".join(ch for ch in text.upper() if ch not in " -").translate(_CONFUSABLE)
+    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
+        return None
+    return f"{cleaned[0:4]}-{cleaned[4:8]}-{cleaned[8:12]}"
+
+
+class CertificateStatus(enum.StrEnum):
+    VALID = "valid"
+    NOT_YET_VALID = "not_yet_valid"
+    EXPIRED = "expired"
+    SUSPENDED = "suspended"
+    REVOKED = "revoked"
+
+
+CERTIFICATE_STATUS_LABELS = {
+    CertificateStatus.VALID: "Geldig",
+    CertificateStatus.NOT_YET_VALID: "Nog niet ingegaan",
+    CertificateStatus.EXPIRED: "Verlopen",
+    CertificateStatus.SUSPENDED: "Geschorst",
+    CertificateStatus.REVOKED: "Ingetrokken",
+}
+
+
+def certificate_status(
+    valid_from: date,
+    valid_until: date,
+    today: date,
+    *,
+    suspended: bool = False,
+    revoked: bool = False,
+    renewal_pending: bool = False,
+) -> CertificateStatus:
+    """What verification says about a certificate on ``today``.
+
+    A renewal submitted before expiry keeps the certificate valid until the decision.
+    """
+    if revoked:
+        return CertificateStatus.REVOKED
+    if suspended:
+        return CertificateStatus.SUSPENDED
+    if today < valid_from:
+        return CertificateStatus.NOT_YET_VALID
+    if today > valid_until and not renewal_pending:
+        return CertificateStatus.EXPIRED
+    return CertificateStatus.VALID
+
+
+def search_terms(*texts: str) -> set[str]:
+    """Lower-case, accent-free words for the public register's prefix index."""
+    terms = set()
+    for text in texts:
+        folded = unicodedata.normalize("NFKD", text or "")
+        ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+        ascii_text = ascii_text.replace("ł", "l").replace("ø", "o").replace("ß", "ss")
+        for word in "".join(ch if ch.isalnum() else " " for ch in ascii_text).split():
+            terms.add(word[:64])
+    return terms
