@@ -18,6 +18,7 @@ $(BIN)/flask: pyproject.toml
 install: $(BIN)/flask
 
 run: install
+	@scripts/ensure-system-packages.sh run
 	$(BIN)/flask db upgrade
 	$(BIN)/flask krsd seed-demo
 	@echo "== KRSD draait op http://127.0.0.1:5000 (Ctrl+C stopt)"
@@ -37,7 +38,7 @@ test-postgres: install
 	scripts/with-postgres.sh $(BIN)/pytest -q
 
 test: install
-	@scripts/ensure-chromium.sh
+	@scripts/ensure-system-packages.sh test
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory test-sqlite
 	@$(MAKE) --no-print-directory test-postgres

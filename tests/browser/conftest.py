@@ -49,7 +49,7 @@ def live_server(app):
 def chromium():
     if not CHROMIUM.exists():
         pytest.fail(
-            f"{CHROMIUM} ontbreekt: scripts/ensure-chromium.sh installeert Debian's chromium"
+            f"{CHROMIUM} ontbreekt: scripts/ensure-system-packages.sh test installeert Debian's chromium"
         )
     from playwright.sync_api import sync_playwright
 
