@@ -3,16 +3,12 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from krsd.auth.rules import FUNCTION_LABELS, Function, RoleName
-from krsd.database import UTCDateTime, utcnow
+from krsd.database import UTCDateTime, str_enum, utcnow
 from krsd.extensions import db
-
-
-def _enum(cls: type) -> Enum:
-    return Enum(cls, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
 
 
 class User(UserMixin, db.Model):
@@ -27,7 +23,7 @@ class User(UserMixin, db.Model):
     #: full name as printed on certificates
     name: Mapped[str] = mapped_column(String(120))
     #: the professional's function
-    function: Mapped[Function] = mapped_column(_enum(Function), default=Function.OTHER)
+    function: Mapped[Function] = mapped_column(str_enum(Function), default=Function.OTHER)
     #: employer, e.g. a gemeente or RMC-regio
     employer: Mapped[str] = mapped_column(String(160), default="")
     #: consent to be listed in the public register
@@ -70,7 +66,7 @@ class UserRole(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     #: one of the four roles; a person may hold several
-    role: Mapped[RoleName] = mapped_column(_enum(RoleName), primary_key=True)
+    role: Mapped[RoleName] = mapped_column(str_enum(RoleName), primary_key=True)
     granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="roles")
