@@ -1,10 +1,11 @@
 """Pure certification rules: the application state machine, validity, numbers, codes."""
 
-import calendar
 import enum
 import secrets
 import unicodedata
 from datetime import date, timedelta
+
+from krsd.portfolio.rules import add_years
 
 
 class State(enum.StrEnum):
@@ -50,6 +51,21 @@ ACTION_LABELS = {
     Action.REASSIGN: "toewijzen aan een andere beoordelaar",
 }
 
+
+class Verdict(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    ACCEPTED_FEWER = "accepted_fewer"
+    REJECTED = "rejected"
+
+
+VERDICT_LABELS = {
+    Verdict.PENDING: "Nog niet beoordeeld",
+    Verdict.ACCEPTED: "Geaccepteerd",
+    Verdict.ACCEPTED_FEWER: "Geaccepteerd met minder uren",
+    Verdict.REJECTED: "Afgewezen",
+}
+
 KIND_LABELS = {Kind.INITIAL: "Certificering", Kind.RENEWAL: "Herregistratie"}
 
 TRANSITIONS: dict[tuple[State, Action], State] = {
@@ -88,12 +104,6 @@ def next_state(state: State, action: Action) -> State:
         return TRANSITIONS[(state, action)]
     except KeyError:
         raise TransitionNotAllowed(state, action) from None
-
-
-def add_years(day: date, years: int) -> date:
-    """The same calendar day ``years`` later; 29 February becomes 28 February."""
-    year = day.year + years
-    return day.replace(year=year, day=min(day.day, calendar.monthrange(year, day.month)[1]))
 
 
 def validity(start: date, cycle_years: int) -> tuple[date, date]:
