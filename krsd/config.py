@@ -43,7 +43,12 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_FOLDER = Path(_env("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
-    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024 + 64 * 1024
+    #: largest evidence file; a larger one gets a message on the form
+    MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    #: largest request body (several files at once); a larger one gets the Dutch 413 page
+    MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
+    #: form text fields may be long enough to get a message instead of a 413
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 
     # Mail: with no KRSD_MAIL_SERVER every message stays in the outbox in the app.
     MAIL_SERVER = _env("MAIL_SERVER")
@@ -62,6 +67,13 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(minutes=_env_int("IDLE_TIMEOUT_MINUTES", 30))
     SESSION_MAX_HOURS = _env_int("SESSION_MAX_HOURS", 12)
     HSTS = _env_bool("HSTS", False)
+
+    #: TrueType fonts embedded in PDFs (Debian package fonts-dejavu-core)
+    PDF_FONT_DIR = Path(_env("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
+    #: requests per minute per address on the public register and verification pages
+    PUBLIC_RATE_PER_MINUTE = _env_int("PUBLIC_RATE_PER_MINUTE", 30)
+    #: where certificates point to (QR code, verification link); empty: this server's address
+    PUBLIC_URL = _env("PUBLIC_URL", "")
 
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
     LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)

@@ -1,6 +1,6 @@
 """Small pieces shared by the forms of several blueprints."""
 
-from wtforms import SelectChoice
+from wtforms import DateField, SelectChoice
 from wtforms.validators import ValidationError
 
 
@@ -23,3 +23,14 @@ def no_control_characters(_form, field) -> None:
 def choices(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs (WTForms 3.3 wants SelectChoice objects)."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class DutchDateField(DateField):
+    """A date input whose parse error is Dutch."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("Vul een geldige datum in (dag-maand-jaar).") from None

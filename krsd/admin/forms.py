@@ -1,12 +1,28 @@
 """Registerbureau forms."""
 
+from decimal import Decimal
+
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from krsd.auth.rules import ROLE_LABELS
-from krsd.forms_common import choices, no_control_characters, strip
+from krsd.forms_common import DutchDateField, choices, no_control_characters, strip
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -58,5 +74,47 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Actie", filters=[strip], validators=[Optional(), Length(max=64)])
     actor = StringField("Door (e-mail)", filters=[strip], validators=[Optional(), Length(max=254)])
     object_id = StringField("Object-id", filters=[strip], validators=[Optional(), Length(max=64)])
-    date_from = DateField("Vanaf", validators=[Optional()])
-    date_until = DateField("Tot en met", validators=[Optional()])
+    date_from = DutchDateField("Vanaf", validators=[Optional()])
+    date_until = DutchDateField("Tot en met", validators=[Optional()])
+
+
+def _decimal(label: str):
+    return DecimalField(
+        label,
+        places=2,
+        validators=[
+            InputRequired("Vul een aantal uren in."),
+            NumberRange(min=Decimal("0"), max=Decimal("1000"), message="Tussen 0 en 1000."),
+        ],
+    )
+
+
+def _whole(label: str, low: int, high: int):
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired("Vul een heel getal in."),
+            NumberRange(min=low, max=high, message=f"Tussen {low} en {high}."),
+        ],
+    )
+
+
+class RegulationForm(FlaskForm):
+    starts_on = DutchDateField("In werking vanaf", validators=[InputRequired("Vul de datum in.")])
+    total_hours = _decimal("Totaal aantal uren per cyclus")
+    min_accredited = _decimal("Minimum geaccrediteerde uren")
+    max_free = _decimal("Maximum uren vrije ruimte")
+    cycle_years = _whole("Cyclus (jaren)", 1, 10)
+    renewal_window_months = _whole("Herregistratie aanvragen vanaf (maanden voor afloop)", 0, 24)
+    max_activity_hours = _decimal("Maximum uren per activiteit")
+    reminder_days = StringField(
+        "Herinneringen (dagen voor afloop, met komma's)",
+        filters=[strip],
+        validators=[DataRequired("Vul de dagen in, bijvoorbeeld 180,90,30.")],
+    )
+    reason = _reason_field()
+
+    def validate_reminder_days(self, field) -> None:
+        parts = [p.strip() for p in (field.data or "").split(",")]
+        if not all(p.isdigit() and 0 < int(p) <= 730 for p in parts):
+            raise ValidationError("Gebruik hele dagen tussen 1 en 730, gescheiden door komma's.")

@@ -1,5 +1,7 @@
 """Registerbureau use cases on accounts: roles and (de)activation."""
 
+from datetime import date
+
 from sqlalchemy import delete, func, select
 
 from krsd import audit
@@ -7,6 +9,11 @@ from krsd.auth.models import AuthSession, User, UserRole
 from krsd.auth.rules import RoleName
 from krsd.auth.services import AccountError, LastAdmin
 from krsd.extensions import db
+from krsd.portfolio.models import Regulation
+
+
+class RegulationError(Exception):
+    """A regulation version that cannot be added; the message is Dutch."""
 
 
 def _other_active_admins(user: User) -> int:
@@ -60,3 +67,26 @@ def set_active(user: User, active: bool, reason: str, actor: User) -> None:
         actor=actor,
     )
     db.session.commit()
+
+
+def add_regulation(values: dict, reason: str, actor: User, today: date) -> Regulation:
+    """A new version of the regulation from a future date; earlier versions stay as they were."""
+    if values["starts_on"] <= today:
+        raise RegulationError("Een nieuwe versie gaat in op een datum in de toekomst.")
+    if db.session.scalar(select(Regulation.id).where(Regulation.starts_on == values["starts_on"])):
+        raise RegulationError("Op die datum gaat al een versie in.")
+    if values["min_accredited"] > values["total_hours"]:
+        raise RegulationError("Het minimum geaccrediteerd kan niet hoger zijn dan het totaal.")
+    version = (db.session.scalar(select(func.max(Regulation.version))) or 0) + 1
+    regulation = Regulation(version=version, **values)
+    db.session.add(regulation)
+    db.session.flush()
+    audit.record(
+        "admin.regulation_added",
+        regulation,
+        reason=reason,
+        actor=actor,
+        **{k: str(v) for k, v in values.items()},
+    )
+    db.session.commit()
+    return regulation

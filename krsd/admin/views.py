@@ -1,21 +1,28 @@
 """Registerbureau pages: accounts and roles, the audit log, the outbox."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from krsd.admin import bp, services
-from krsd.admin.forms import ActiveForm, AuditFilterForm, RolesForm, UserSearchForm
+from krsd.admin.forms import (
+    ActiveForm,
+    AuditFilterForm,
+    RegulationForm,
+    RolesForm,
+    UserSearchForm,
+)
 from krsd.audit import AuditEntry
 from krsd.auth.access import role_required
 from krsd.auth.models import User, UserRole
 from krsd.auth.rules import ROLE_LABELS, RoleName
 from krsd.auth.services import AccountError
 from krsd.extensions import db
-from krsd.formatting import AMSTERDAM
+from krsd.formatting import AMSTERDAM, nl_date
 from krsd.mail import OutboxMessage
+from krsd.portfolio.models import Regulation, regulation_in_force
 
 PER_PAGE = 50
 admin_only = role_required(RoleName.ADMIN)
@@ -130,3 +137,41 @@ def outbox():
 def outbox_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
     return render_template("admin/outbox_message.html", message=message)
+
+
+@bp.route("/reglement", methods=["GET", "POST"])
+@admin_only
+def regulations():
+    form = RegulationForm()
+    if form.validate_on_submit():
+        values = {
+            name: getattr(form, name).data
+            for name in (
+                "starts_on",
+                "total_hours",
+                "min_accredited",
+                "max_free",
+                "cycle_years",
+                "renewal_window_months",
+                "max_activity_hours",
+            )
+        }
+        values["reminder_days"] = ",".join(p.strip() for p in form.reminder_days.data.split(","))
+        try:
+            regulation = services.add_regulation(
+                values, form.reason.data, current_user, date.today()
+            )
+        except services.RegulationError as exc:
+            db.session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            flash(
+                f"Versie {regulation.version} gaat in op {nl_date(regulation.starts_on)}.",
+                "success",
+            )
+            return redirect(url_for("admin.regulations"))
+    versions = db.session.scalars(select(Regulation).order_by(Regulation.starts_on.desc())).all()
+    in_force = regulation_in_force(date.today())
+    return render_template(
+        "admin/regulations.html", form=form, versions=versions, in_force=in_force
+    )

@@ -1,0 +1,139 @@
+"""The regulation versions, portfolio activities and their evidence files."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from krsd.auth.models import User
+from krsd.courses.models import Accreditation
+from krsd.database import UTCDateTime, str_enum, utcnow
+from krsd.extensions import db
+from krsd.portfolio.rules import (
+    CATEGORY_LABELS,
+    TYPE_LABELS,
+    ActivityType,
+    Category,
+    Entry,
+    RegulationTerms,
+)
+
+
+class Regulation(db.Model):
+    """A version of the Reglement Persoonscertificering, in force from ``starts_on``."""
+
+    __tablename__ = "regulations"
+    audit_type = "regulation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: 1, 2, …
+    version: Mapped[int] = mapped_column(Integer, unique=True)
+    starts_on: Mapped[date] = mapped_column(Date, unique=True)
+    total_hours: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    min_accredited: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    max_free: Mapped[Decimal] = mapped_column(Numeric(6, 2))
+    cycle_years: Mapped[int] = mapped_column(Integer)
+    renewal_window_months: Mapped[int] = mapped_column(Integer)
+    max_activity_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    #: days before expiry on which reminders go out, e.g. "180,90,30"
+    reminder_days: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def terms(self) -> RegulationTerms:
+        return RegulationTerms(
+            total_hours=self.total_hours,
+            min_accredited=self.min_accredited,
+            max_free=self.max_free,
+            cycle_years=self.cycle_years,
+            renewal_window_months=self.renewal_window_months,
+            max_activity_hours=self.max_activity_hours,
+            reminder_days=tuple(int(d) for d in self.reminder_days.split(",") if d.strip()),
+        )
+
+
+def regulation_in_force(day: date) -> Regulation:
+    """The version in force on ``day`` (the latest that started on or before it)."""
+    regulation = db.session.scalar(
+        select(Regulation).where(Regulation.starts_on <= day).order_by(Regulation.starts_on.desc())
+    )
+    if regulation is None:
+        raise LookupError(f"no regulation in force on {day}")
+    return regulation
+
+
+class Activity(db.Model):
+    """One education activity in a professional's portfolio."""
+
+    __tablename__ = "activities"
+    audit_type = "activity"
+    __table_args__ = (Index("ix_activities_owner_date", "owner_id", "activity_date"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    category: Mapped[Category] = mapped_column(str_enum(Category))
+    type: Mapped[ActivityType] = mapped_column(str_enum(ActivityType))
+    title: Mapped[str] = mapped_column(String(200))
+    #: provider or organiser
+    provider: Mapped[str] = mapped_column(String(160), default="")
+    activity_date: Mapped[date] = mapped_column(Date)
+    hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
+    #: what the professional learnt and how they use it
+    reflection: Mapped[str] = mapped_column(Text)
+    #: the accreditation of an accredited course (its hours and validity apply)
+    accreditation_id: Mapped[int | None] = mapped_column(ForeignKey("accreditations.id"))
+    #: recorded by the trainer on the platform: verified, no evidence needed
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the application holding this activity (submitted, in review or approved): while
+    #: set, the activity cannot change and cannot count for another application
+    locked_by_application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("applications.id"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    owner: Mapped[User] = relationship()
+    accreditation: Mapped[Accreditation | None] = relationship()
+    locked_by = relationship("Application", foreign_keys=[locked_by_application_id])
+    evidence_files: Mapped[list["Evidence"]] = relationship(
+        back_populates="activity", order_by="Evidence.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def locked(self) -> bool:
+        return self.locked_by_application_id is not None
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS[self.type]
+
+    def entry(self) -> Entry:
+        return Entry(self.category, self.type, self.hours, self.activity_date, key=self.id)
+
+
+class Evidence(db.Model):
+    """A bewijsstuk: a file stored under the upload folder with a random name."""
+
+    __tablename__ = "evidence_files"
+    audit_type = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities.id", ondelete="CASCADE"), index=True
+    )
+    #: random file name in the evidence folder
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    #: the uploaded file name, sanitised, shown as a label only
+    label: Mapped[str] = mapped_column(String(160))
+    #: the type decided from the content: pdf, png, jpeg, docx, odt
+    kind: Mapped[str] = mapped_column(String(8))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    activity: Mapped[Activity] = relationship(back_populates="evidence_files")
