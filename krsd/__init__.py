@@ -78,10 +78,14 @@ def register_blueprints(app: Flask) -> None:
     from krsd.auth import bp as auth_bp
     from krsd.auth import views as _auth_views  # noqa: F401
     from krsd.certification import bp as certification_bp
+    from krsd.certification import public_views as _public_views  # noqa: F401
+    from krsd.certification import views as _certification_views  # noqa: F401
     from krsd.courses import bp as courses_bp
+    from krsd.courses import views as _courses_views  # noqa: F401
     from krsd.main import bp as main_bp
     from krsd.main import views as _main_views  # noqa: F401
     from krsd.portfolio import bp as portfolio_bp
+    from krsd.portfolio import views as _portfolio_views  # noqa: F401
 
     for blueprint in (main_bp, auth_bp, admin_bp, portfolio_bp, courses_bp, certification_bp):
         app.register_blueprint(blueprint)

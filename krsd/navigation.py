@@ -19,10 +19,16 @@ class MenuSection:
 
 
 MENUS: dict[RoleName, tuple[MenuItem, ...]] = {
-    RoleName.PROFESSIONAL: (),
+    RoleName.PROFESSIONAL: (
+        MenuItem("Mijn portfolio", "portfolio.dashboard"),
+        MenuItem("Certificering", "certification.overview"),
+    ),
     RoleName.TRAINER: (),
-    RoleName.REVIEWER: (),
+    RoleName.REVIEWER: (MenuItem("Commissie: wachtrij", "certification.queue"),),
     RoleName.ADMIN: (
+        MenuItem("Aanvragen", "certification.queue"),
+        MenuItem("Geaccrediteerde opleidingen", "courses.accredited"),
+        MenuItem("Reglement", "admin.regulations"),
         MenuItem("Accounts en rollen", "admin.users"),
         MenuItem("Auditlog", "admin.audit_log"),
         MenuItem("Uitgaande e-mail", "admin.outbox"),
@@ -34,8 +40,10 @@ def menu_for(user) -> list[MenuSection]:
     """The sections of the navigation for ``user``, one per role held, in a fixed order."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        MenuSection(role, ROLE_LABELS[role], MENUS[role])
-        for role in RoleName
-        if user.has_role(role)
-    ]
+    sections, seen = [], set()
+    for role in RoleName:
+        if user.has_role(role):
+            items = tuple(i for i in MENUS[role] if i.endpoint not in seen)
+            seen.update(i.endpoint for i in items)
+            sections.append(MenuSection(role, ROLE_LABELS[role], items))
+    return sections

@@ -1,3 +1,4 @@
 from flask import Blueprint
 
-bp = Blueprint("certification", __name__, url_prefix="/certificering")
+# No prefix: the public /register and /verify/<code> URLs are printed on certificates.
+bp = Blueprint("certification", __name__)

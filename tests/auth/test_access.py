@@ -14,6 +14,8 @@ PUBLIC_ENDPOINTS = {
     "auth.register",
     "auth.forgot_password",
     "auth.reset_password",
+    "certification.register",
+    "certification.verify",
 }
 
 

@@ -48,9 +48,7 @@ def live_server(app):
 @pytest.fixture(scope="session")
 def chromium():
     if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} ontbreekt: scripts/ensure-system-packages.sh test installeert Debian's chromium"
-        )
+        pytest.fail(f"{CHROMIUM} ontbreekt: scripts/ensure-system-packages.sh test installeert het")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

@@ -1,0 +1,93 @@
+"""Issuing certificates: the registration number, the validity, the PDF."""
+
+from datetime import date
+from pathlib import Path
+
+from flask import current_app, url_for
+from sqlalchemy import select, update
+
+from krsd.certification.models import Application, Certificate, Registration, RegistrationCounter
+from krsd.certification.pdf import CertificateData, render_certificate
+from krsd.certification.public import index_person
+from krsd.certification.rules import (
+    KIND_LABELS,
+    format_registration_number,
+    new_verification_code,
+    validity,
+)
+from krsd.extensions import db
+from krsd.formatting import AMSTERDAM
+
+
+def registration_for(user_id: int) -> Registration:
+    """The person's registration, issuing the next number when they have none.
+
+    The counter row is updated in the approving transaction: its row lock (PostgreSQL)
+    or the write lock (SQLite) serialises approvals, and a rollback gives the number back,
+    so numbers have no gaps and no duplicates.
+    """
+    existing = db.session.get(Registration, user_id)
+    if existing:
+        return existing
+    sequence = db.session.execute(
+        update(RegistrationCounter)
+        .where(RegistrationCounter.id == 1)
+        .values(last_value=RegistrationCounter.last_value + 1)
+        .returning(RegistrationCounter.last_value)
+    ).scalar_one()
+    registration = Registration(
+        user_id=user_id, sequence=sequence, number=format_registration_number(sequence)
+    )
+    db.session.add(registration)
+    return registration
+
+
+def _unused_code() -> str:
+    while True:
+        code = new_verification_code()
+        if not db.session.scalar(
+            select(Certificate.id).where(Certificate.verification_code == code)
+        ):
+            return code
+
+
+def issue_certificate(application: Application, start: date, cycle_years: int) -> Certificate:
+    """Add the certificate for an approved application (the caller commits)."""
+    registration = registration_for(application.applicant_id)
+    valid_from, valid_until = validity(start, cycle_years)
+    certificate = Certificate(
+        holder_id=application.applicant_id,
+        application_id=application.id,
+        registration_number=registration.number,
+        valid_from=valid_from,
+        valid_until=valid_until,
+        verification_code=_unused_code(),
+    )
+    db.session.add(certificate)
+    db.session.flush()
+    index_person(application.applicant, registration)
+    return certificate
+
+
+def verification_url(code: str) -> str:
+    base = current_app.config.get("PUBLIC_URL")
+    if base:
+        return base.rstrip("/") + url_for("certification.verify", code=code)
+    return url_for("certification.verify", code=code, _external=True)
+
+
+def certificate_pdf(certificate: Certificate) -> bytes:
+    holder = certificate.holder
+    data = CertificateData(
+        name=holder.name,
+        function=holder.function_label,
+        employer=holder.employer,
+        registration_number=certificate.registration_number,
+        valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until,
+        decided_on=certificate.application.decided_at.astimezone(AMSTERDAM).date(),
+        verification_code=certificate.verification_code,
+        verification_url=verification_url(certificate.verification_code),
+        kind_label=KIND_LABELS[certificate.application.kind],
+    )
+    return render_certificate(data, Path(current_app.config["PDF_FONT_DIR"]))

@@ -1,0 +1,184 @@
+"""Applications, their review, registrations, certificates and the public register index."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from krsd.auth.models import User
+from krsd.certification.rules import (
+    CertificateStatus,
+    Kind,
+    State,
+    Verdict,
+    certificate_status,
+)
+from krsd.database import UTCDateTime, str_enum, utcnow
+from krsd.extensions import db
+
+
+class Application(db.Model):
+    """An application for certification (initial) or herregistratie (renewal)."""
+
+    __tablename__ = "applications"
+    audit_type = "application"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: initial certification or renewal
+    kind: Mapped[Kind] = mapped_column(str_enum(Kind))
+    state: Mapped[State] = mapped_column(str_enum(State), index=True)
+    #: the period whose activities count (3 years up to submission; for a renewal the
+    #: validity of the current certificate)
+    window_start: Mapped[date] = mapped_column(Date)
+    window_end: Mapped[date] = mapped_column(Date)
+    #: the regulation in force on the day of first submission
+    regulation_id: Mapped[int] = mapped_column(ForeignKey("regulations.id"))
+    #: first submission
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: latest (re)submission: the queue is ordered by it
+    queued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the written motivation of the decision
+    motivation: Mapped[str | None] = mapped_column(Text)
+    #: the applicant's id while the application is open, else empty: unique, so a
+    #: person has at most one open application, also under simultaneous requests
+    open_applicant_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+    applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
+    reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    items: Mapped[list["ApplicationActivity"]] = relationship(
+        back_populates="application", order_by="ApplicationActivity.id"
+    )
+    events: Mapped[list["ApplicationEvent"]] = relationship(
+        back_populates="application", order_by="ApplicationEvent.id"
+    )
+
+
+class ApplicationActivity(db.Model):
+    """An activity frozen into an application, with the reviewer's judgement."""
+
+    __tablename__ = "application_activities"
+    __table_args__ = (UniqueConstraint("application_id", "activity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    activity_id: Mapped[int] = mapped_column(ForeignKey("activities.id"), index=True)
+    verdict: Mapped[Verdict] = mapped_column(str_enum(Verdict), default=Verdict.PENDING)
+    #: hours accepted by the reviewer (fewer than logged for ACCEPTED_FEWER)
+    accepted_hours: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))
+    comment: Mapped[str | None] = mapped_column(Text)
+    judged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    judged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    application: Mapped[Application] = relationship(back_populates="items")
+    activity = relationship("Activity")
+
+
+class ApplicationEvent(db.Model):
+    """The history of an application as its applicant and reviewers see it."""
+
+    __tablename__ = "application_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), index=True
+    )
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the action taken (rules.Action value, or "submit")
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[State | None] = mapped_column(str_enum(State))
+    to_state: Mapped[State] = mapped_column(str_enum(State))
+    #: the message to the applicant or the motivation
+    message: Mapped[str | None] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class RegistrationCounter(db.Model):
+    """One row: the last registration number issued. Locked by the approving transaction."""
+
+    __tablename__ = "registration_counter"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Registration(db.Model):
+    """A person's registration number, issued at the first approval and kept for life."""
+
+    __tablename__ = "registrations"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer, unique=True)
+    #: e.g. KRSD-000123
+    number: Mapped[str] = mapped_column(String(16), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class Certificate(db.Model):
+    __tablename__ = "certificates"
+    audit_type = "certificate"
+    __table_args__ = (Index("ix_certificates_holder_validity", "holder_id", "valid_until"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), unique=True)
+    registration_number: Mapped[str] = mapped_column(String(16), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    #: printed on the certificate and in its QR code: opens /verify/<code>
+    verification_code: Mapped[str] = mapped_column(String(14), unique=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
+
+    holder: Mapped[User] = relationship()
+    application: Mapped[Application] = relationship()
+
+    def status_on(self, today: date) -> CertificateStatus:
+        return certificate_status(
+            self.valid_from,
+            self.valid_until,
+            today,
+            suspended=self.suspended_at is not None,
+            revoked=self.revoked_at is not None,
+        )
+
+
+def _term_type():
+    # Byte order on PostgreSQL, so that the prefix range below uses the index.
+    return String(64).with_variant(String(64, collation="C"), "postgresql")
+
+
+class RegisterTerm(db.Model):
+    """Folded words of a registered person's name, employer and number, for prefix search."""
+
+    __tablename__ = "register_terms"
+    __table_args__ = (UniqueConstraint("user_id", "term"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    term: Mapped[str] = mapped_column(_term_type(), index=True)

@@ -1,0 +1,90 @@
+"""Where certification meets the portfolio: the same rules function on frozen activities."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from krsd.certification.models import Application
+from krsd.certification.rules import Verdict
+from krsd.extensions import db
+from krsd.formatting import nl_hours
+from krsd.portfolio.models import Activity, Regulation, regulation_in_force
+from krsd.portfolio.rules import (
+    Entry,
+    Progress,
+    Window,
+    compute_progress,
+    first_certification_window,
+)
+
+ACCEPTING = (Verdict.ACCEPTED, Verdict.ACCEPTED_FEWER)
+
+
+def regulation_on(day: date) -> Regulation:
+    return regulation_in_force(day)
+
+
+def application_regulation(app: Application) -> Regulation:
+    return db.session.get(Regulation, app.regulation_id)
+
+
+def unlocked_activities(user_id: int, window: Window) -> list[Activity]:
+    """The person's activities in the window that no application holds."""
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .where(
+                Activity.owner_id == user_id,
+                Activity.locked_by_application_id.is_(None),
+                Activity.activity_date >= window.start,
+                Activity.activity_date <= window.end,
+            )
+            .order_by(Activity.activity_date, Activity.id)
+        )
+    )
+
+
+def activities_progress(activities, regulation: Regulation, window: Window) -> Progress:
+    return compute_progress([a.entry() for a in activities], regulation.terms, window)
+
+
+def accepted_progress(app: Application) -> Progress:
+    """Progress on the hours the reviewers accepted (pending and rejected count nothing)."""
+    entries = [
+        Entry(
+            item.activity.category,
+            item.activity.type,
+            item.accepted_hours if item.verdict in ACCEPTING else item.activity.hours,
+            item.activity.activity_date,
+            accepted=item.verdict in ACCEPTING,
+            key=item.id,
+        )
+        for item in app.items
+    ]
+    window = Window(app.window_start, app.window_end)
+    return compute_progress(entries, application_regulation(app).terms, window)
+
+
+def missing_message(result: Progress) -> str:
+    parts = []
+    if result.missing_accredited > 0:
+        parts.append(f"{nl_hours(result.missing_accredited)} uur geaccrediteerd")
+    if result.missing_total > 0:
+        parts.append(f"{nl_hours(result.missing_total)} uur in totaal")
+    return "Nog nodig: " + " en ".join(parts) + "." if parts else ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    window: Window
+    result: Progress
+    activities: list[Activity]
+
+
+def application_preview(user_id: int, today: date) -> Preview:
+    """What an application submitted today would hold, and whether it meets the rule."""
+    regulation = regulation_on(today)
+    window = first_certification_window(today, regulation.cycle_years)
+    activities = unlocked_activities(user_id, window)
+    return Preview(window, activities_progress(activities, regulation, window), activities)

@@ -1,0 +1,309 @@
+"""Certification use cases: apply, withdraw, claim, judge, ask for more, resubmit, decide."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import url_for
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from krsd import audit
+from krsd.auth.models import User
+from krsd.auth.rules import RoleName
+from krsd.certification import progress
+from krsd.certification.certificates import issue_certificate
+from krsd.certification.models import (
+    Application,
+    ApplicationActivity,
+    ApplicationEvent,
+    Certificate,
+)
+from krsd.certification.rules import (
+    LOCKING_STATES,
+    OPEN_STATES,
+    Action,
+    Kind,
+    State,
+    Verdict,
+    next_state,
+)
+from krsd.database import utcnow
+from krsd.extensions import db
+from krsd.formatting import nl_hours
+from krsd.mail import send_mail
+from krsd.portfolio.rules import Window
+
+
+class CertificationError(Exception):
+    """A use case refused; the message is Dutch and meant for the user."""
+
+
+class NotEligible(CertificationError):
+    pass
+
+
+class AlreadyOpen(CertificationError):
+    pass
+
+
+class ClaimLost(CertificationError):
+    pass
+
+
+def open_application(user_id: int) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.open_applicant_id == user_id))
+
+
+def _event(app: Application, actor: User | None, action: str, before: State | None, message=None):
+    db.session.add(
+        ApplicationEvent(
+            application=app,
+            actor_id=getattr(actor, "id", None),
+            action=action,
+            from_state=before,
+            to_state=app.state,
+            message=message,
+        )
+    )
+
+
+def _move(app: Application, action: Action, actor: User, message: str | None = None, **details):
+    """Apply one transition of the state machine, with its history and audit entries."""
+    before = app.state
+    app.state = next_state(before, action)
+    app.open_applicant_id = app.applicant_id if app.state in OPEN_STATES else None
+    if app.state not in LOCKING_STATES:
+        for item in app.items:
+            if item.activity.locked_by_application_id == app.id:
+                item.activity.locked_by_application_id = None
+    _event(app, actor, action.value, before, message)
+    audit.record(
+        f"certification.{action.value}",
+        app,
+        actor=actor,
+        reason=message,
+        from_state=before.value,
+        to_state=app.state.value,
+        **details,
+    )
+
+
+def _mail(app: Application, template: str, subject: str, **context) -> None:
+    send_mail(
+        app.applicant.email,
+        subject,
+        template,
+        application=app,
+        user=app.applicant,
+        link=url_for("certification.application_detail", application_id=app.id, _external=True),
+        **context,
+    )
+
+
+def _hold(app: Application, activities) -> None:
+    """Freeze activities into the application: they cannot change or count twice."""
+    for activity in activities:
+        activity.locked_by_application_id = app.id
+        app.items.append(ApplicationActivity(activity=activity))
+
+
+def submit_application(user: User, today: date) -> Application:
+    """Apply for a first certification from an eligible portfolio."""
+    if open_application(user.id):
+        raise AlreadyOpen(
+            "U heeft al een lopende aanvraag. Wacht het besluit af of trek die eerst in."
+        )
+    preview = progress.application_preview(user.id, today)
+    if not preview.result.eligible:
+        raise NotEligible(progress.missing_message(preview.result))
+    regulation = progress.regulation_on(today)
+    app = Application(
+        applicant=user,
+        kind=Kind.INITIAL,
+        state=State.SUBMITTED,
+        window_start=preview.window.start,
+        window_end=preview.window.end,
+        regulation_id=regulation.id,
+        open_applicant_id=user.id,
+    )
+    db.session.add(app)
+    try:
+        db.session.flush()
+    except IntegrityError as exc:  # a second request at the same moment
+        db.session.rollback()
+        raise AlreadyOpen("U heeft al een lopende aanvraag.") from exc
+    _hold(app, preview.activities)
+    _event(app, user, "submit", None)
+    audit.record("certification.submit", app, actor=user, activities=len(app.items))
+    _mail(app, "application_received", "Uw aanvraag voor certificering is ontvangen")
+    db.session.commit()
+    return app
+
+
+def withdraw(app: Application, user: User, reason: str | None) -> None:
+    if app.applicant_id != user.id:
+        raise CertificationError("Alleen de aanvrager kan een aanvraag intrekken.")
+    _move(app, Action.WITHDRAW, user, reason)
+    db.session.commit()
+
+
+def claim(app_id: int, reviewer: User) -> Application:
+    """Take an application from the queue; of two reviewers at the same moment one wins."""
+    app = db.session.get(Application, app_id)
+    if app.applicant_id == reviewer.id:
+        raise CertificationError("U kunt uw eigen aanvraag niet beoordelen.")
+    next_state(app.state, Action.CLAIM)  # refuses a wrong state with a Dutch message
+    won = db.session.execute(
+        update(Application)
+        .where(Application.id == app_id, Application.state == State.SUBMITTED)
+        .values(state=State.IN_REVIEW, reviewer_id=reviewer.id, claimed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if not won:
+        db.session.rollback()
+        raise ClaimLost("Een andere beoordelaar heeft deze aanvraag net in behandeling genomen.")
+    db.session.refresh(app)
+    _event(app, reviewer, Action.CLAIM.value, State.SUBMITTED)
+    audit.record(
+        "certification.claim", app, actor=reviewer, from_state="submitted", to_state="in_review"
+    )
+    db.session.commit()
+    return app
+
+
+def reassign(app: Application, reviewer: User, admin: User, reason: str) -> None:
+    """The registerbureau gives the application to another reviewer."""
+    if not reviewer.has_role(RoleName.REVIEWER) or reviewer.id == app.applicant_id:
+        raise CertificationError("Kies een beoordelaar die niet de aanvrager is.")
+    previous = app.reviewer_id
+    _move(app, Action.REASSIGN, admin, reason, reviewer=reviewer.id, previous_reviewer=previous)
+    app.reviewer_id = reviewer.id
+    app.claimed_at = utcnow()
+    db.session.commit()
+
+
+def _require_reviewer(app: Application, reviewer: User) -> None:
+    if app.state != State.IN_REVIEW or app.reviewer_id != reviewer.id:
+        raise CertificationError("Deze aanvraag is niet door u in behandeling.")
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: Verdict
+    hours: Decimal | None
+    comment: str
+
+
+def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) -> None:
+    """Accept, accept with fewer hours, or reject one activity."""
+    _require_reviewer(app, reviewer)
+    item = next((i for i in app.items if i.id == item_id), None)
+    if item is None:
+        raise CertificationError("Deze activiteit hoort niet bij de aanvraag.")
+    logged = item.activity.hours
+    fewer = judgement.verdict == Verdict.ACCEPTED_FEWER
+    if fewer and (judgement.hours is None or not 0 < judgement.hours < logged):
+        raise CertificationError(
+            f"Geef bij ‘minder uren’ een aantal tussen 0 en {nl_hours(logged)} uur op."
+        )
+    if judgement.verdict != Verdict.ACCEPTED and not judgement.comment:
+        raise CertificationError("Licht toe waarom u minder uren accepteert of afwijst.")
+    item.verdict = judgement.verdict
+    item.accepted_hours = {
+        Verdict.ACCEPTED: logged,
+        Verdict.ACCEPTED_FEWER: judgement.hours,
+        Verdict.REJECTED: Decimal("0"),
+    }[judgement.verdict]
+    item.comment = judgement.comment or None
+    item.judged_by_id = reviewer.id
+    item.judged_at = utcnow()
+    audit.record(
+        "certification.judge_activity",
+        app,
+        actor=reviewer,
+        reason=judgement.comment or None,
+        activity=item.activity_id,
+        verdict=judgement.verdict.value,
+        accepted_hours=str(item.accepted_hours),
+    )
+    db.session.commit()
+
+
+def request_info(app: Application, reviewer: User, message: str) -> None:
+    _require_reviewer(app, reviewer)
+    _move(app, Action.REQUEST_INFO, reviewer, message)
+    _mail(
+        app,
+        "more_info_requested",
+        "De commissie vraagt een aanvulling op uw aanvraag",
+        message=message,
+    )
+    db.session.commit()
+
+
+def resubmit(app: Application, user: User, note: str | None) -> None:
+    """Back to the queue, with the activities logged since in the window added."""
+    if app.applicant_id != user.id:
+        raise CertificationError("Alleen de aanvrager kan opnieuw indienen.")
+    added = progress.unlocked_activities(user.id, Window(app.window_start, app.window_end))
+    _move(app, Action.RESUBMIT, user, note, added_activities=len(added))
+    _hold(app, added)
+    # Activities the reviewer did not fully accept may have new evidence: judge them again.
+    for item in app.items:
+        if item.verdict in (Verdict.REJECTED, Verdict.ACCEPTED_FEWER):
+            item.verdict = Verdict.PENDING
+    app.queued_at = utcnow()
+    app.reviewer_id = None
+    db.session.commit()
+
+
+def decide(app: Application, reviewer: User, approve: bool, motivation: str, today: date):
+    """Approve (issues the certificate) or reject, always with a motivation."""
+    _require_reviewer(app, reviewer)
+    if not motivation or not motivation.strip():
+        raise CertificationError("Een besluit heeft altijd een schriftelijke motivering.")
+    certificate = None
+    if approve:
+        if any(i.verdict == Verdict.PENDING for i in app.items):
+            raise CertificationError("Beoordeel eerst alle activiteiten.")
+        result = progress.accepted_progress(app)
+        if not result.eligible:
+            raise NotEligible(
+                "Goedkeuren kan niet: de geaccepteerde uren voldoen niet aan het reglement. "
+                + progress.missing_message(result)
+            )
+    _move(app, Action.APPROVE if approve else Action.REJECT, reviewer, motivation)
+    app.decided_at = utcnow()
+    app.decided_by_id = reviewer.id
+    app.motivation = motivation
+    if approve:
+        regulation = progress.application_regulation(app)
+        certificate = issue_certificate(app, today, regulation.cycle_years)
+        audit.record(
+            "certification.certificate_issued",
+            certificate,
+            actor=reviewer,
+            registration_number=certificate.registration_number,
+            valid_until=certificate.valid_until.isoformat(),
+        )
+    _mail(
+        app,
+        "decision",
+        "Besluit over uw aanvraag: " + ("goedgekeurd" if approve else "afgewezen"),
+        approved=approve,
+        motivation=motivation,
+        certificate=certificate,
+    )
+    db.session.commit()
+    return certificate
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .where(Certificate.holder_id == user_id)
+            .order_by(Certificate.valid_from.desc())
+        )
+    )
