@@ -1,15 +1,20 @@
 """``flask krsd …`` commands for the register office and cron."""
 
+from datetime import date
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from krsd.auth.models import User
+from krsd.demo import seed_portfolios_and_applications
 from krsd.auth.rules import Function, RoleName, password_problems
 from krsd.auth.services import Registration, create_user, normalise_email
 from krsd.extensions import db
 from krsd.mail import deliver_pending
+from krsd.portfolio import storage
+from krsd.portfolio.models import Evidence
 
 krsd_cli = AppGroup("krsd", help="KRSD beheeropdrachten.")
 
@@ -52,7 +57,10 @@ def seed_demo() -> None:
         create_user(data, roles)
         created += 1
     db.session.commit()
-    if created:
+    base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
+    with current_app.test_request_context("/", base_url=base_url):
+        portfolios = seed_portfolios_and_applications(date.today())
+    if created or portfolios:
         click.echo(f"Demodata geladen: {created} accounts (wachtwoord: {DEMO_PASSWORD}).")
     else:
         click.echo("Demodata was al geladen; niets gewijzigd.")
@@ -91,3 +99,21 @@ def send_mail_command() -> None:
         )
     sent, failed = deliver_pending()
     click.echo(f"{sent} verstuurd, {failed} mislukt.")
+
+
+@krsd_cli.command("check-storage")
+def check_storage_command() -> None:
+    """Report evidence files that are missing, corrupt (hash mismatch) or orphaned."""
+    records = db.session.execute(select(Evidence.stored_name, Evidence.sha256)).all()
+    report = storage.check([tuple(r) for r in records])
+    click.echo(f"{len(records)} bewijsstukken in de database.")
+    for label, names in (
+        ("Ontbreekt", report.missing),
+        ("Beschadigd (hash klopt niet)", report.corrupt),
+        ("Wees (geen database-record)", report.orphaned),
+    ):
+        click.echo(f"{label}: {len(names)}")
+        for name in names:
+            click.echo(f"  {name}")
+    if report.missing or report.corrupt or report.orphaned:
+        raise SystemExit(1)

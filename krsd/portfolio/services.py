@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -131,7 +132,7 @@ def _resolve(owner: User, data: ActivityInput, today: date) -> dict:
 
 
 def _store_uploads(activity: Activity, uploads, written: list[str]) -> None:
-    max_bytes = db.get_app().config["MAX_UPLOAD_BYTES"]
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
     for upload in uploads:
         stored = storage.store(upload, max_bytes)
         written.append(stored.stored_name)

@@ -96,3 +96,25 @@ def file_hash(path: Path) -> str:
         while chunk := handle.read(CHUNK):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class StorageReport:
+    missing: list[str]
+    corrupt: list[str]
+    orphaned: list[str]
+
+
+def check(records: list[tuple[str, str]]) -> StorageReport:
+    """Compare (stored_name, sha256) records with the files on disk."""
+    folder = evidence_folder()
+    known = dict(records)
+    missing, corrupt = [], []
+    for name, digest in sorted(known.items()):
+        path = folder / name
+        if not path.exists():
+            missing.append(name)
+        elif file_hash(path) != digest:
+            corrupt.append(name)
+    orphaned = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in known)
+    return StorageReport(missing, corrupt, orphaned)
