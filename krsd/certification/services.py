@@ -153,6 +153,8 @@ def claim(app_id: int, reviewer: User) -> Application:
     app = db.session.get(Application, app_id)
     if app.applicant_id == reviewer.id:
         raise CertificationError("U kunt uw eigen aanvraag niet beoordelen.")
+    if app.state == State.IN_REVIEW:
+        raise ClaimLost("Deze aanvraag is al in behandeling bij een andere beoordelaar.")
     next_state(app.state, Action.CLAIM)  # refuses a wrong state with a Dutch message
     won = db.session.execute(
         update(Application)
