@@ -1,0 +1,164 @@
+"""The public register and certificate verification."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event
+
+from krsd.auth.rules import Function
+from krsd.certification.certificates import registration_for
+from krsd.certification.models import Application, Certificate
+from krsd.certification.public import index_person
+from krsd.certification.rules import Kind, State, new_verification_code
+from krsd.database import utcnow
+from krsd.extensions import db
+from krsd.portfolio.models import regulation_in_force
+from tests.certification.conftest import TODAY
+
+
+def certify(user, start=None, years=3, **state) -> Certificate:
+    """A certificate without the review flow (the flow has its own tests)."""
+    start = start or TODAY - timedelta(days=10)
+    application = Application(
+        applicant_id=user.id,
+        kind=Kind.INITIAL,
+        state=State.APPROVED,
+        window_start=start - timedelta(days=1000),
+        window_end=start,
+        regulation_id=regulation_in_force(TODAY).id,
+        decided_at=utcnow(),
+    )
+    db.session.add(application)
+    registration = registration_for(user.id)
+    db.session.flush()
+    certificate = Certificate(
+        holder_id=user.id,
+        application_id=application.id,
+        registration_number=registration.number,
+        valid_from=start,
+        valid_until=start.replace(year=start.year + years) - timedelta(days=1),
+        verification_code=new_verification_code(),
+        **state,
+    )
+    db.session.add(certificate)
+    index_person(user, registration)
+    db.session.commit()
+    return certificate
+
+
+def _flat(response) -> str:
+    return " ".join(response.get_data(as_text=True).split())
+
+
+def test_the_register_lists_valid_consenting_people_only(browser, make_user):
+    listed = make_user(name="Anouk Jansen", employer="Gemeente Amersfoort")
+    certify(listed)
+    hidden = make_user(name="Anouk Verborgen", public_listing_consent=False)
+    certify(hidden)
+    expired = make_user(name="Anouk Verlopen")
+    certify(expired, start=TODAY - timedelta(days=4 * 365))
+    suspended = make_user(name="Anouk Geschorst")
+    certify(suspended, suspended_at=utcnow())
+    make_user(name="Anouk Zonder Certificaat")
+    html = _flat(browser.get("/register?q=anouk"))
+    assert "Anouk Jansen" in html
+    for name in ("Verborgen", "Verlopen", "Geschorst", "Zonder"):
+        assert name not in html
+    assert "@example.nl" not in html  # no e-mail or other private data
+
+
+@pytest.mark.parametrize(
+    "query", ["jans", "ANOUK jansen", "amersfoort", "KRSD-000001", "000001", "krsd 1"]
+)
+def test_search_by_name_number_or_employer(browser, make_user, query):
+    certify(make_user(name="Anouk Jansen", employer="Gemeente Amersfoort"))
+    assert "Anouk Jansen" in _flat(browser.get("/register", query_string={"q": query}))
+
+
+@pytest.mark.parametrize(
+    "query", ["%", "_", "%%", "'", '"; drop table users; --', "<script>alert(1)</script>"]
+)
+def test_special_characters_are_text(browser, make_user, query):
+    certify(make_user(name="Anouk Jansen"))
+    response = browser.get("/register", query_string={"q": query})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Anouk Jansen" not in html
+    assert "<script>alert(1)</script>" not in html
+
+
+def test_the_register_is_paginated(browser, make_user):
+    for n in range(25):
+        certify(make_user(name=f"Jansen {n:02d}", function=Function.DOORSTROOMCOACH))
+    first = _flat(browser.get("/register?q=jansen"))
+    assert "25 gevonden" in first and "Pagina 1 van 2" in first
+    second = _flat(browser.get("/register?q=jansen&page=2"))
+    assert "Jansen 24" in second and "Jansen 00" not in second
+
+
+def test_the_search_uses_a_constant_number_of_queries(browser, make_user):
+    certify(make_user(name="Jansen Een"))
+    few = _count_queries(browser, "/register?q=jansen")
+    for n in range(20):
+        certify(make_user(name=f"Jansen {n}"))
+    assert _count_queries(browser, "/register?q=jansen") == few
+
+
+def _count_queries(browser, url) -> int:
+    seen = []
+
+    def count(*_args, **_kwargs):
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert browser.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_scraping_is_rate_limited(app, browser, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_RATE_PER_MINUTE", 3)
+    app.extensions.pop("krsd_public_limiter", None)
+    try:
+        statuses = [browser.get("/register?q=ab").status_code for _ in range(4)]
+    finally:
+        app.extensions.pop("krsd_public_limiter", None)
+    assert statuses == [200, 200, 200, 429]
+
+
+@pytest.mark.parametrize(
+    ("state", "label"),
+    [
+        ({}, "Geldig"),
+        ({"suspended_at": utcnow()}, "Geschorst"),
+        ({"revoked_at": utcnow()}, "Ingetrokken"),
+    ],
+)
+def test_verification_says_the_state(browser, make_user, state, label):
+    certificate = certify(make_user(name="Anouk Jansen", public_listing_consent=False), **state)
+    html = _flat(browser.get(f"/verify/{certificate.verification_code}"))
+    assert f'<h1 class="verify-status">{label}</h1>' in html
+    assert "Anouk Jansen" in html  # verification works for unlisted people too
+
+
+def test_verification_of_an_expired_certificate(browser, make_user):
+    certificate = certify(make_user(), start=TODAY - timedelta(days=4 * 365))
+    assert '<h1 class="verify-status">Verlopen</h1>' in _flat(
+        browser.get(f"/verify/{certificate.verification_code}")
+    )
+
+
+def test_a_retyped_code_still_verifies(browser, make_user):
+    certificate = certify(make_user())
+    typed = certificate.verification_code.lower().replace("-", "")
+    assert "Geldig" in _flat(browser.get(f"/verify/{typed}"))
+
+
+@pytest.mark.parametrize("code", ["ABCD-EFGH-JKMN", "nonsense", "%3Cscript%3E", "0000-0000-0000"])
+def test_an_unknown_or_tampered_code_gets_a_calm_not_found(browser, make_user, code):
+    certify(make_user())
+    response = browser.get(f"/verify/{code}")
+    assert response.status_code == 404
+    assert "Certificaat niet gevonden" in response.get_data(as_text=True)
