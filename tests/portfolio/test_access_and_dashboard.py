@@ -40,7 +40,9 @@ def test_another_professional_gets_404_everywhere(browser, professional, someone
 
 
 @pytest.mark.parametrize("role", [RoleName.REVIEWER, RoleName.ADMIN])
-def test_reviewers_and_admins_can_download_evidence(make_user, make_browser, someone_elses_activity, role):
+def test_reviewers_and_admins_can_download_evidence(
+    make_user, make_browser, someone_elses_activity, role
+):
     make_user(roles={role}, email="staff@example.nl")
     staff = make_browser()
     staff.login("staff@example.nl")
@@ -128,7 +130,9 @@ def test_the_portfolio_pdf_prints_names_with_diacritics(browser, professional, t
     assert "3,5" in text
 
 
-def test_check_storage_finds_missing_corrupt_and_orphaned_files(app, browser, professional, upload_folder):
+def test_check_storage_finds_missing_corrupt_and_orphaned_files(
+    app, browser, professional, upload_folder
+):
     for title in ("Een", "Twee", "Drie"):
         browser.submit(NEW, free_form(title=title), content_type="multipart/form-data")
     first, second, _third = db.session.scalars(select(Evidence).order_by(Evidence.id)).all()

@@ -42,14 +42,18 @@ def test_a_free_space_activity_with_evidence_is_stored(browser, professional, up
 def test_an_accredited_activity_takes_its_hours_from_the_accreditation(
     browser, professional, accreditation
 ):
-    data = free_form(category="accredited", accreditation=str(accreditation.id), hours="99", title="")
+    data = free_form(
+        category="accredited", accreditation=str(accreditation.id), hours="99", title=""
+    )
     assert browser.submit(NEW, data, content_type="multipart/form-data").status_code == 302
     activity = db.session.scalar(select(Activity))
     assert activity.hours == Decimal("16")
     assert activity.title == "Leergang Module 1 Wet- en regelgeving"
 
 
-@pytest.mark.parametrize(("content", "name"), [(docx_bytes(), "verslag.docx"), (odt_bytes(), "x.odt")])
+@pytest.mark.parametrize(
+    ("content", "name"), [(docx_bytes(), "verslag.docx"), (odt_bytes(), "x.odt")]
+)
 def test_office_documents_are_recognised_by_content(browser, professional, content, name):
     data = free_form(files=[upload(content, name)])
     assert browser.submit(NEW, data, content_type="multipart/form-data").status_code == 302
@@ -112,7 +116,9 @@ def test_a_file_over_the_limit_is_refused_with_a_message(app, browser, professio
     assert _count(Activity) == 0
 
 
-def test_a_body_over_the_request_limit_gets_the_dutch_413_page(app, browser, professional, monkeypatch):
+def test_a_body_over_the_request_limit_gets_the_dutch_413_page(
+    app, browser, professional, monkeypatch
+):
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     data = free_form(files=[upload(PDF + b"0" * 4096, "groot.pdf")])
     response = browser.submit(NEW, data, content_type="multipart/form-data")
@@ -175,7 +181,9 @@ def test_editing_keeps_the_evidence_and_changes_the_hours(browser, professional)
     browser.submit(NEW, free_form(), content_type="multipart/form-data")
     activity = db.session.scalar(select(Activity))
     url = f"/portfolio/activiteiten/{activity.id}/bewerken"
-    response = browser.submit(url, free_form(hours="6", files=[]), content_type="multipart/form-data")
+    response = browser.submit(
+        url, free_form(hours="6", files=[]), content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     db.session.refresh(activity)
     assert activity.hours == Decimal("6.00") and len(activity.evidence_files) == 1
