@@ -51,27 +51,29 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
     words = sorted(search_terms(query))
     if len("".join(words)) < MIN_QUERY:
         return RegisterPage([], 0, 1, 0)
-    valid = (
-        select(Certificate.holder_id, func.max(Certificate.valid_until).label("valid_until"))
-        .where(
-            Certificate.valid_from <= today,
-            Certificate.valid_until >= today,
-            Certificate.suspended_at.is_(None),
-            Certificate.revoked_at.is_(None),
-        )
-        .group_by(Certificate.holder_id)
-        .subquery()
-    )
     matches = select(User.id).where(User.public_listing_consent.is_(True), User.active.is_(True))
     for word in words:
         matches = matches.where(
             User.id.in_(select(RegisterTerm.user_id).where(_prefix_filter(word)))
         )
+    # Driven by the term index: only the matching people's certificates are read.
     base = (
-        select(User.name, User.function, Registration.number, valid.c.valid_until)
-        .join(valid, valid.c.holder_id == User.id)
+        select(
+            User.name,
+            User.function,
+            Registration.number,
+            func.max(Certificate.valid_until).label("valid_until"),
+        )
         .join(Registration, Registration.user_id == User.id)
-        .where(User.id.in_(matches))
+        .join(Certificate, Certificate.holder_id == User.id)
+        .where(
+            User.id.in_(matches),
+            Certificate.valid_from <= today,
+            Certificate.valid_until >= today,
+            Certificate.suspended_at.is_(None),
+            Certificate.revoked_at.is_(None),
+        )
+        .group_by(User.id, User.name, User.function, Registration.number)
     )
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     pages = min(MAX_PAGES, -(-total // PER_PAGE))
