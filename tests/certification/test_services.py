@@ -1,5 +1,8 @@
 """The certification use cases against the database, without the web layer."""
 
+from datetime import timedelta
+from decimal import Decimal
+
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
@@ -10,7 +13,7 @@ from krsd.certification import services
 from krsd.certification.models import Application, Certificate, Registration
 from krsd.certification.rules import State, TransitionNotAllowed, Verdict
 from krsd.extensions import db
-from krsd.portfolio.models import Activity
+from krsd.portfolio.models import Activity, Regulation
 from krsd.portfolio.rules import Category
 from tests.certification.conftest import TODAY, add_activity, fill_portfolio
 
@@ -188,3 +191,26 @@ def test_every_step_is_in_the_audit_log(applicant, reviewer):
     ):
         assert action in actions
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
+
+
+def test_an_application_is_judged_by_the_regulation_of_its_submission_day(applicant, reviewer):
+    app = services.submit_application(applicant, TODAY)
+    stricter = Regulation(
+        version=2,
+        starts_on=TODAY + timedelta(days=1),
+        total_hours=Decimal("200"),
+        min_accredited=Decimal("100"),
+        max_free=Decimal("100"),
+        cycle_years=5,
+        renewal_window_months=6,
+        max_activity_hours=Decimal("40"),
+        reminder_days="180,90,30",
+    )
+    db.session.add(stricter)
+    db.session.commit()
+    services.claim(app.id, reviewer)
+    for item in app.items:
+        services.judge(app, item.id, reviewer, OK)
+    later = TODAY + timedelta(days=2)
+    certificate = services.decide(app, reviewer, True, "Voldoet aan versie 1.", later)
+    assert certificate.valid_until.year == later.year + 3  # the cycle of version 1
