@@ -8,9 +8,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from krsd.auth.models import User
-from krsd.demo import seed_portfolios_and_applications
 from krsd.auth.rules import Function, RoleName, password_problems
 from krsd.auth.services import Registration, create_user, normalise_email
+from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
 from krsd.mail import deliver_pending
 from krsd.portfolio import storage
