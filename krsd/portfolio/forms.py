@@ -5,7 +5,7 @@ from wtforms import MultipleFileField, RadioField, SelectField, StringField, Tex
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from krsd.forms_common import DutchDateField, choices, no_control_characters, strip
-from krsd.portfolio.rules import CATEGORY_LABELS, FREE_TYPES, TYPE_LABELS, Category
+from krsd.portfolio.rules import CATEGORY_LABELS, FREE_TYPES, TYPE_LABELS, Category, parse_hours
 
 REQUIRED = "Dit veld is verplicht."
 REFLECTION_MAX = 5000
@@ -20,13 +20,11 @@ class ActivityForm(FlaskForm):
     accreditation = SelectField(
         "Geaccrediteerde opleiding",
         coerce=lambda v: int(v) if v not in (None, "") else None,
-        validators=[Optional()],
         description="Uren en titel komen uit de accreditatie.",
     )
     type = SelectField(
         "Soort activiteit",
         choices=choices([("", "Kies het soort")] + [(t.value, TYPE_LABELS[t]) for t in FREE_TYPES]),
-        validators=[Optional()],
     )
     title = StringField(
         "Titel",
@@ -54,7 +52,6 @@ class ActivityForm(FlaskForm):
     hours = StringField(
         "Aantal uren",
         filters=[strip],
-        validators=[Optional(), Length(max=12, message="Vul een getal in, bijvoorbeeld 3 of 2,5.")],
         description="Bijvoorbeeld 3 of 2,5 (hoogstens twee cijfers achter de komma).",
     )
     reflection = TextAreaField(
@@ -76,6 +73,15 @@ class ActivityForm(FlaskForm):
     def validate_activity_date(self, field) -> None:
         if field.data is None:
             raise ValidationError("Vul een geldige datum in.")
+
+    #: the regulation's maximum per activity; the view sets it (no queries in validators)
+    max_hours = None
+
+    def validate_hours(self, field) -> None:
+        if self.category.data == Category.FREE.value:
+            _hours, problem = parse_hours(field.data, self.max_hours)
+            if problem:
+                raise ValidationError(problem)
 
     def validate_title(self, field) -> None:
         if self.category.data == Category.FREE.value and not field.data:

@@ -44,18 +44,14 @@ def _accreditation_choices():
 
 def _prepare(form: ActivityForm) -> ActivityForm:
     form.accreditation.choices = choices(_accreditation_choices())
+    form.max_hours = services.regulation_in_force(date.today()).max_activity_hours
     return form
 
 
-def _input_from(form: ActivityForm, max_hours) -> services.ActivityInput | None:
-    """The service's input, or None after putting the hours problem on the form."""
+def _input_from(form: ActivityForm) -> services.ActivityInput:
+    """The service's input from a validated form."""
     category = Category(form.category.data)
-    hours = None
-    if category == Category.FREE:
-        hours, problem = parse_hours(form.hours.data, max_hours)
-        if problem:
-            form.hours.errors = [*form.hours.errors, problem]
-            return None
+    hours = parse_hours(form.hours.data, form.max_hours)[0] if category == Category.FREE else None
     return services.ActivityInput(
         category=category,
         activity_date=form.activity_date.data,
@@ -104,18 +100,14 @@ def new_activity():
     if request.method == "GET":
         form.category.data = request.args.get("categorie", Category.FREE.value)
     if form.validate_on_submit():
-        today = date.today()
-        data = _input_from(form, services.regulation_in_force(today).max_activity_hours)
-        if data is not None:
-            try:
-                activity = services.log_activity(
-                    current_user, data, request.files.getlist("files"), today
-                )
-            except (services.PortfolioError, storage.EvidenceRejected) as exc:
-                _show_error(form, _as_portfolio_error(exc))
-            else:
-                flash(f"‘{activity.title}’ is toegevoegd aan uw portfolio.", "success")
-                return redirect(url_for("portfolio.dashboard"))
+        uploads = request.files.getlist("files")
+        try:
+            activity = services.log_activity(current_user, _input_from(form), uploads, date.today())
+        except (services.PortfolioError, storage.EvidenceRejected) as exc:
+            _show_error(form, _as_portfolio_error(exc))
+        else:
+            flash(f"‘{activity.title}’ is toegevoegd aan uw portfolio.", "success")
+            return redirect(url_for("portfolio.dashboard"))
     elif request.method == "POST" and any(f.filename for f in request.files.getlist("files")):
         form.files.errors = [*form.files.errors, "Er is niets opgeslagen." + FILE_AGAIN]
     return render_template("portfolio/activity_form.html", form=form, activity=None)
@@ -163,17 +155,14 @@ def edit_activity(activity_id: int):
         form.accreditation.data = activity.accreditation_id
         form.hours.data = f"{activity.hours.normalize():f}".replace(".", ",")
     if form.validate_on_submit():
-        today = date.today()
-        data = _input_from(form, services.regulation_in_force(today).max_activity_hours)
-        if data is not None:
-            try:
-                services.update_activity(activity, data, request.files.getlist("files"), today)
-            except (services.PortfolioError, storage.EvidenceRejected) as exc:
-                db.session.rollback()
-                _show_error(form, _as_portfolio_error(exc))
-            else:
-                flash("De activiteit is bijgewerkt.", "success")
-                return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
+        uploads = request.files.getlist("files")
+        try:
+            services.update_activity(activity, _input_from(form), uploads, date.today())
+        except (services.PortfolioError, storage.EvidenceRejected) as exc:
+            _show_error(form, _as_portfolio_error(exc))
+        else:
+            flash("De activiteit is bijgewerkt.", "success")
+            return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
     return render_template("portfolio/activity_form.html", form=form, activity=activity)
 
 

@@ -187,3 +187,16 @@ def test_editing_keeps_the_evidence_and_changes_the_hours(browser, professional)
     assert response.status_code == 302
     db.session.refresh(activity)
     assert activity.hours == Decimal("6.00") and len(activity.evidence_files) == 1
+
+
+def test_all_problems_are_shown_at_once(browser, professional):
+    data = free_form(type="", hours="40,5", activity_date="", reflection="")
+    html = browser.submit(NEW, data, content_type="multipart/form-data").get_data(as_text=True)
+    for message in (
+        "Kies het soort activiteit.",
+        "hoogstens 40 uur",
+        "Vul de datum in",
+        "Schrijf kort",
+    ):
+        assert message in html
+    assert _count(Activity) == 0
