@@ -181,3 +181,53 @@ def test_another_professional_cannot_see_an_application_or_certificate(
     other = make_browser()
     other.login("ander@example.nl")
     assert other.get(f"/certificering/aanvragen/{application.id}").status_code == 404
+
+
+def test_the_registerbureau_reassigns_and_staff_download_the_certificate(
+    make_user, make_browser, tmp_path
+):
+    professional = make_user(email="prof@example.nl")
+    fill_portfolio(professional)
+    make_user(roles={RoleName.REVIEWER}, email="r1@example.nl", name="Eerste")
+    second = make_user(roles={RoleName.REVIEWER}, email="r2@example.nl", name="Tweede")
+    make_user(roles={RoleName.ADMIN}, email="bureau@example.nl")
+    prof, r1, r2, bureau = (make_browser() for _ in range(4))
+    for b, email in (
+        (prof, "prof@example.nl"),
+        (r1, "r1@example.nl"),
+        (r2, "r2@example.nl"),
+        (bureau, "bureau@example.nl"),
+    ):
+        b.login(email)
+    prof.submit(APPLY, {"declaration": "y"})
+    application = db.session.scalar(select(Application))
+    review = f"/commissie/aanvragen/{application.id}"
+    r1.submit(review, {"claim-submit": "1"}, form_url="/commissie")
+
+    data = {
+        "reassign-reviewer": str(second.id),
+        "reassign-reason": "Eerste is met verlof",
+        "reassign-submit": "1",
+    }
+    assert bureau.submit(review, data).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Application, application.id).reviewer_id == second.id
+    # The first reviewer can no longer judge; the second can.
+    item = application.items[0]
+    judge = {f"item{item.id}-verdict": "accepted", f"item{item.id}-submit": "1"}
+    assert "niet door u in behandeling" in _flat(r1.submit(review, judge, follow_redirects=True))
+    for it in application.items:
+        r2.submit(review, {f"item{it.id}-verdict": "accepted", f"item{it.id}-submit": "1"})
+    decision = {
+        "decision-decision": "approve",
+        "decision-motivation": "Voldoet.",
+        "decision-submit": "1",
+    }
+    assert r2.submit(review, decision).status_code == 302
+    certificate = db.session.scalar(select(Certificate))
+    for staff in (r1, bureau):
+        assert staff.get(f"/certificaten/{certificate.id}.pdf").status_code == 200
+    make_user(email="ander@example.nl")
+    other = make_browser()
+    other.login("ander@example.nl")
+    assert other.get(f"/certificaten/{certificate.id}.pdf").status_code == 404
