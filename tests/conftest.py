@@ -8,7 +8,7 @@ from pathlib import Path
 import flask_migrate
 import pytest
 from flask.globals import _cv_app
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
 from krsd import create_app
 from krsd.auth.models import User
@@ -136,6 +136,20 @@ class Browser:
 
     def logout(self):
         return self.submit("/uitloggen", form_url="/")
+
+    def queries_for(self, url: str) -> int:
+        """How many SQL statements a successful GET of ``url`` runs."""
+        statements = []
+
+        def count(*_args, **_kwargs):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert self.get(url).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
 
 
 @pytest.fixture

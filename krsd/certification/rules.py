@@ -125,7 +125,7 @@ _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def new_verification_code() -> str:
-    """A random, unguessable code of 60 bits, printed as XXXX-XXXX-XXXX."""
+    """A random, unguessable code of 60 bits in three groups of four: 7KQ2-M9XD-4T8P."""
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
     return f"{raw[0:4]}-{raw[4:8]}-{raw[8:12]}"
 

@@ -3,7 +3,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from krsd.auth.rules import RoleName
 from krsd.extensions import db
@@ -84,27 +84,13 @@ def _add_activities(owner, count: int, start: int = 0) -> None:
     db.session.commit()
 
 
-def _queries_for(browser, url) -> int:
-    statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        assert browser.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def test_the_dashboard_uses_the_same_number_of_queries_for_5_and_500_activities(
     browser, professional
 ):
     _add_activities(professional, 5)
-    few = _queries_for(browser, "/portfolio/")
+    few = browser.queries_for("/portfolio/")
     _add_activities(professional, 495, start=5)
-    many = _queries_for(browser, "/portfolio/")
+    many = browser.queries_for("/portfolio/")
     assert few == many
 
 
