@@ -38,3 +38,8 @@ def role_required(*roles: RoleName):
         return wrapped
 
     return decorator
+
+
+def owner_or_staff(owner_id: int) -> bool:
+    """Personal files (evidence, certificates) are for their owner, reviewers and admins."""
+    return owner_id == current_user.id or current_user.has_role(RoleName.REVIEWER, RoleName.ADMIN)

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user
 from sqlalchemy import select
 
-from krsd.auth.access import role_required
+from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.models import User, UserRole
 from krsd.auth.rules import RoleName
 from krsd.certification import bp, progress, services
@@ -123,8 +123,7 @@ def _certificate_for_viewer(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None:
         abort(404)
-    staff = current_user.has_role(RoleName.REVIEWER, RoleName.ADMIN)
-    if certificate.holder_id != current_user.id and not staff:
+    if not owner_or_staff(certificate.holder_id):
         abort(404)
     return certificate
 

@@ -6,7 +6,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 from sqlalchemy import select
 
-from krsd.auth.access import role_required
+from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
 from krsd.courses.models import Accreditation, Course
 from krsd.extensions import db
@@ -184,8 +184,7 @@ def _evidence_for_viewer(evidence_id: int) -> Evidence:
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None:
         abort(404)
-    staff = current_user.has_role(RoleName.REVIEWER, RoleName.ADMIN)
-    if evidence.activity.owner_id != current_user.id and not staff:
+    if not owner_or_staff(evidence.activity.owner_id):
         abort(404)
     return evidence
 
