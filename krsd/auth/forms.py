@@ -89,6 +89,15 @@ class RegistrationForm(_NewPasswordMixin, FlaskForm):
     password, confirm = _new_password_fields("Wachtwoord")
 
 
+class ProfileForm(FlaskForm):
+    name = RegistrationForm.name
+    function = RegistrationForm.function
+    employer = RegistrationForm.employer
+    public_listing_consent = BooleanField(
+        "Vermeld mij in het openbare register (zolang mijn certificaat geldig is)"
+    )
+
+
 class ChangePasswordForm(_NewPasswordMixin, FlaskForm):
     current = PasswordField("Huidig wachtwoord", validators=[DataRequired(REQUIRED)])
     password, confirm = _new_password_fields()

@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from krsd import audit
 from krsd.auth.models import AuthSession, LoginAttempt, PasswordResetToken, User, UserRole
 from krsd.auth.rules import Function, RoleName, ThrottleState, login_is_throttled
+from krsd.certification.public import refresh_person
 from krsd.database import utcnow
 from krsd.extensions import db
 from krsd.mail import send_mail
@@ -275,3 +276,30 @@ def reset_password(token: str, new: str) -> None:
     _end_all_sessions(user)
     audit.record("auth.password_reset", user, actor=user)
     db.session.commit()
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    function: Function
+    employer: str
+    public_listing_consent: bool
+
+
+def update_profile(user: User, profile: Profile) -> list[str]:
+    """Change one's own details; returns the names of the fields that changed."""
+    changed = {}
+    for field in ("name", "function", "employer", "public_listing_consent"):
+        new = getattr(profile, field)
+        new = new.strip() if isinstance(new, str) else new
+        if getattr(user, field) != new:
+            changed[field] = new
+            setattr(user, field, new)
+    if not changed:
+        return []
+    refresh_person(user)
+    audit.record(
+        "auth.profile_changed", user, actor=user, **{k: str(v) for k, v in changed.items()}
+    )
+    db.session.commit()
+    return sorted(changed)

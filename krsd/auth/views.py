@@ -7,6 +7,7 @@ from krsd.auth import bp, services
 from krsd.auth.forms import (
     ChangePasswordForm,
     LoginForm,
+    ProfileForm,
     RegistrationForm,
     ResetPasswordForm,
     ResetRequestForm,
@@ -82,6 +83,27 @@ def register():
             flash("Uw account is aangemaakt. Welkom bij het KRSD.", "success")
             return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
+
+
+@bp.route("/account/gegevens", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user if request.method == "GET" else None)
+    if request.method == "GET":
+        form.function.data = current_user.function.value
+    if form.validate_on_submit():
+        changed = services.update_profile(
+            current_user,
+            services.Profile(
+                form.name.data,
+                Function(form.function.data),
+                form.employer.data,
+                form.public_listing_consent.data,
+            ),
+        )
+        flash("Uw gegevens zijn bijgewerkt." if changed else "Er is niets gewijzigd.", "success")
+        return redirect(url_for("auth.profile"))
+    return render_template("auth/profile.html", form=form)
 
 
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])

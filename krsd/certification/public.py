@@ -94,3 +94,10 @@ def certificate_for_code(text: str) -> Certificate | None:
     if code is None:
         return None
     return db.session.scalar(select(Certificate).where(Certificate.verification_code == code))
+
+
+def refresh_person(user: User) -> None:
+    """Re-index a person after their name or employer changed (the caller commits)."""
+    registration = db.session.get(Registration, user.id)
+    if registration is not None:
+        index_person(user, registration)
