@@ -96,6 +96,8 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SERVER_NAME = "localhost"
+    # Tests share one app: a test that checks the limit sets its own.
+    PUBLIC_RATE_PER_MINUTE = 100_000
 
 
 def config_from_environment() -> type[Config]:
