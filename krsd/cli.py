@@ -1,7 +1,5 @@
 """``flask krsd …`` commands for the register office and cron."""
 
-from datetime import date
-
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -10,6 +8,7 @@ from sqlalchemy import select
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName, password_problems
 from krsd.auth.services import Registration, create_user, normalise_email
+from krsd.clock import register_today
 from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
 from krsd.mail import deliver_pending
@@ -59,7 +58,7 @@ def seed_demo() -> None:
     db.session.commit()
     base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
     with current_app.test_request_context("/", base_url=base_url):
-        portfolios = seed_portfolios_and_applications(date.today())
+        portfolios = seed_portfolios_and_applications(register_today())
     if created or portfolios:
         click.echo(f"Demodata geladen: {created} accounts (wachtwoord: {DEMO_PASSWORD}).")
     else:

@@ -2,9 +2,8 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from krsd.clock import AMSTERDAM
 
 MONTHS = [
     "januari",

@@ -82,9 +82,13 @@ class Preview:
     activities: list[Activity]
 
 
+def first_window(today: date, regulation: Regulation) -> Window:
+    return first_certification_window(today, regulation.cycle_years)
+
+
 def application_preview(user_id: int, today: date) -> Preview:
     """What an application submitted today would hold, and whether it meets the rule."""
     regulation = regulation_on(today)
-    window = first_certification_window(today, regulation.cycle_years)
+    window = first_window(today, regulation)
     activities = unlocked_activities(user_id, window)
     return Preview(window, activities_progress(activities, regulation, window), activities)

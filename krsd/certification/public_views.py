@@ -1,11 +1,10 @@
 """Public pages: the register and certificate verification (URLs printed on certificates)."""
 
-from datetime import date
-
 from flask import abort, current_app, render_template, request
 
 from krsd.certification import bp, public
 from krsd.certification.rules import CERTIFICATE_STATUS_LABELS, CertificateStatus
+from krsd.clock import register_today
 from krsd.ratelimit import SlidingWindowLimiter
 
 
@@ -28,7 +27,7 @@ def register():
     _rate_limited()
     query = request.args.get("q", "")[:100]
     page_number = request.args.get("page", 1, type=int)
-    result = public.search_register(query, page_number, date.today()) if query else None
+    result = public.search_register(query, page_number, register_today()) if query else None
     return render_template(
         "certification/register.html", query=query, result=result, min_query=public.MIN_QUERY
     )
@@ -40,7 +39,7 @@ def verify(code: str):
     certificate = public.certificate_for_code(code)
     if certificate is None:
         return render_template("certification/verify_not_found.html"), 404
-    status = certificate.status_on(date.today())
+    status = certificate.status_on(register_today())
     return render_template(
         "certification/verify.html",
         certificate=certificate,

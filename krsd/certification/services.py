@@ -109,30 +109,38 @@ def _hold(app: Application, activities) -> None:
 
 
 def submit_application(user: User, today: date) -> Application:
-    """Apply for a first certification from an eligible portfolio."""
+    """Apply for a first certification from an eligible portfolio.
+
+    The open-application slot (a unique column) is claimed before the activities are read:
+    of two simultaneous submits the loser always meets the first one's row and is told
+    "already open", never "not eligible" because the winner had locked the activities.
+    """
+    already = AlreadyOpen(
+        "U heeft al een lopende aanvraag. Wacht het besluit af of trek die eerst in."
+    )
     if open_application(user.id):
-        raise AlreadyOpen(
-            "U heeft al een lopende aanvraag. Wacht het besluit af of trek die eerst in."
-        )
-    preview = progress.application_preview(user.id, today)
-    if not preview.result.eligible:
-        raise NotEligible(progress.missing_message(preview.result))
+        raise already
     regulation = progress.regulation_on(today)
+    window = progress.first_window(today, regulation)
     app = Application(
         applicant=user,
         kind=Kind.INITIAL,
         state=State.SUBMITTED,
-        window_start=preview.window.start,
-        window_end=preview.window.end,
+        window_start=window.start,
+        window_end=window.end,
         regulation_id=regulation.id,
         open_applicant_id=user.id,
     )
     db.session.add(app)
     try:
-        db.session.flush()
-    except IntegrityError as exc:  # a second request at the same moment
+        db.session.flush()  # waits for a simultaneous insert of the same slot to end
+    except IntegrityError as exc:
         db.session.rollback()
-        raise AlreadyOpen("U heeft al een lopende aanvraag.") from exc
+        raise already from exc
+    preview = progress.application_preview(user.id, today)
+    if not preview.result.eligible:
+        db.session.rollback()
+        raise NotEligible(progress.missing_message(preview.result))
     _hold(app, preview.activities)
     _event(app, user, "submit", None)
     audit.record("certification.submit", app, actor=user, activities=len(app.items))

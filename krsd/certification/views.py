@@ -1,7 +1,5 @@
 """Applicant and reviewer pages for certification."""
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -30,6 +28,7 @@ from krsd.certification.rules import (
     TransitionNotAllowed,
     Verdict,
 )
+from krsd.clock import register_today
 from krsd.database import utcnow
 from krsd.extensions import db
 
@@ -52,7 +51,7 @@ def _own_application(application_id: int) -> Application:
 @bp.route("/certificering")
 @professional_only
 def overview():
-    today = date.today()
+    today = register_today()
     applications = db.session.scalars(
         select(Application)
         .where(Application.applicant_id == current_user.id)
@@ -72,7 +71,7 @@ def overview():
 @bp.route("/certificering/aanvragen/nieuw", methods=["GET", "POST"])
 @professional_only
 def apply():
-    today = date.today()
+    today = register_today()
     form = SubmitForm()
     if form.validate_on_submit():
         try:
@@ -266,7 +265,9 @@ def _handle_review_post(app, forms, judge_forms, is_reviewer) -> str | None:
         return "De aanvraag is teruggestuurd met uw vraag om aanvulling."
     if "decision-submit" in form and forms["decision"].validate_on_submit():
         approve = forms["decision"].decision.data == "approve"
-        services.decide(app, current_user, approve, forms["decision"].motivation.data, date.today())
+        services.decide(
+            app, current_user, approve, forms["decision"].motivation.data, register_today()
+        )
         return (
             "De aanvraag is goedgekeurd; het certificaat is verstrekt."
             if approve

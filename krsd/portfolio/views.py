@@ -1,13 +1,12 @@
 """Mijn portfolio: the dashboard, activities, evidence files and the PDF overview."""
 
-from datetime import date
-
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
+from krsd.clock import register_today
 from krsd.courses.models import Accreditation, Course
 from krsd.extensions import db
 from krsd.forms_common import choices
@@ -44,7 +43,7 @@ def _accreditation_choices():
 
 def _prepare(form: ActivityForm) -> ActivityForm:
     form.accreditation.choices = choices(_accreditation_choices())
-    form.max_hours = services.regulation_in_force(date.today()).max_activity_hours
+    form.max_hours = services.regulation_in_force(register_today()).max_activity_hours
     return form
 
 
@@ -81,7 +80,7 @@ def dashboard():
     category = request.args.get("categorie")
     category = Category(category) if category in {c.value for c in Category} else None
     year = request.args.get("jaar", type=int)
-    data = services.dashboard(current_user, date.today(), category, year)
+    data = services.dashboard(current_user, register_today(), category, year)
     return render_template(
         "portfolio/dashboard.html",
         data=data,
@@ -89,7 +88,7 @@ def dashboard():
         year=year,
         category_labels=CATEGORY_LABELS,
         Category=Category,
-        today=date.today(),
+        today=register_today(),
     )
 
 
@@ -102,7 +101,9 @@ def new_activity():
     if form.validate_on_submit():
         uploads = request.files.getlist("files")
         try:
-            activity = services.log_activity(current_user, _input_from(form), uploads, date.today())
+            activity = services.log_activity(
+                current_user, _input_from(form), uploads, register_today()
+            )
         except (services.PortfolioError, storage.EvidenceRejected) as exc:
             _show_error(form, _as_portfolio_error(exc))
         else:
@@ -157,7 +158,7 @@ def edit_activity(activity_id: int):
     if form.validate_on_submit():
         uploads = request.files.getlist("files")
         try:
-            services.update_activity(activity, _input_from(form), uploads, date.today())
+            services.update_activity(activity, _input_from(form), uploads, register_today())
         except (services.PortfolioError, storage.EvidenceRejected) as exc:
             _show_error(form, _as_portfolio_error(exc))
         else:
@@ -227,7 +228,7 @@ def delete_evidence(evidence_id: int):
 @bp.route("/overzicht.pdf")
 @professional_only
 def pdf_overview():
-    today = date.today()
+    today = register_today()
     data = services.dashboard(current_user, today, None, None)
     activities = services.activities_for_pdf(current_user, data.window)
     content = portfolio_pdf(current_user, data, activities, today)
