@@ -11,7 +11,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 $(BIN)/flask: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@echo "== Installing KRSD and its dependencies into $(VENV)"
-	@$(BIN)/pip install --quiet --upgrade pip 2>/dev/null
+	@$(BIN)/pip install --quiet --upgrade pip "setuptools>=78.1.1" 2>/dev/null
 	@set -o pipefail; $(BIN)/pip install --quiet -e '.[dev]' 2>&1 | { grep -v "^WARNING: Location" || true; }
 	@$(BIN)/python -c "import krsd" && touch $(BIN)/flask
 
