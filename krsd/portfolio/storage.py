@@ -5,7 +5,10 @@ import os
 import re
 import secrets
 import tempfile
+import time
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,8 @@ from flask import current_app
 from krsd.portfolio.evidence_types import sniff
 
 CHUNK = 64 * 1024
+#: temp files of uploads in progress; a killed upload leaves one behind
+TEMP_PREFIX = ".upload-"
 
 
 class EvidenceRejected(Exception):
@@ -21,8 +26,10 @@ class EvidenceRejected(Exception):
 
 
 @dataclass(frozen=True)
-class StoredFile:
-    stored_name: str
+class StagedFile:
+    """An upload checked and written to a temp file in the evidence folder, not yet placed."""
+
+    temp_path: Path
     label: str
     kind: str
     size: int
@@ -50,39 +57,66 @@ def sanitise_label(filename: str | None) -> str:
     return name[:160] or "bewijsstuk"
 
 
-def store(upload, max_bytes: int) -> StoredFile:
-    """Write an upload to a temp file, check it, then rename it into place."""
-    folder = evidence_folder()
+@contextmanager
+def staged(uploads) -> Iterator[list[StagedFile]]:
+    """Check and write every chosen file to a temp file; the temp files are gone afterwards.
+
+    Call it before the database work, so that no lock is held while files are read: the
+    service then moves the staged files into place with :func:`place`. Whatever is not
+    placed (a refused file, a failed transaction) is removed when the block ends.
+    """
+    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
+    max_files = current_app.config["MAX_FILES_PER_REQUEST"]
+    uploads = [u for u in uploads if u and u.filename]
+    if len(uploads) > max_files:
+        raise EvidenceRejected(
+            f"Kies hoogstens {max_files} bestanden tegelijk; u koos er {len(uploads)}."
+        )
+    files: list[StagedFile] = []
+    try:
+        for upload in uploads:
+            files.append(_stage(upload, max_bytes))
+        yield files
+    finally:
+        for staged_file in files:
+            staged_file.temp_path.unlink(missing_ok=True)
+
+
+def _stage(upload, max_bytes: int) -> StagedFile:
+    """Write an upload to a temp file, hash and sniff it; refused files leave nothing."""
+    label = sanitise_label(upload.filename)
     digest = hashlib.sha256()
     size = 0
-    fd, temp_name = tempfile.mkstemp(dir=folder, prefix=".upload-")
+    fd, temp_name = tempfile.mkstemp(dir=evidence_folder(), prefix=TEMP_PREFIX)
     try:
         with os.fdopen(fd, "w+b") as out:
             while chunk := upload.stream.read(CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise EvidenceRejected(
-                        f"{sanitise_label(upload.filename)} is groter dan "
-                        f"{max_bytes // (1024 * 1024)} MB."
+                        f"{label} is groter dan {max_bytes // (1024 * 1024)} MB."
                     )
                 digest.update(chunk)
                 out.write(chunk)
             if size == 0:
-                raise EvidenceRejected(f"{sanitise_label(upload.filename)} is leeg.")
+                raise EvidenceRejected(f"{label} is leeg.")
             out.flush()
             os.fsync(out.fileno())
             out.seek(0)
             kind = sniff(out.read(16), out)
         if kind is None:
-            raise EvidenceRejected(
-                f"{sanitise_label(upload.filename)} is geen PDF, PNG, JPEG, DOCX of ODT-bestand."
-            )
-        stored_name = secrets.token_urlsafe(24)
-        os.replace(temp_name, folder / stored_name)
+            raise EvidenceRejected(f"{label} is geen PDF, PNG, JPEG, DOCX of ODT-bestand.")
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
-    return StoredFile(stored_name, sanitise_label(upload.filename), kind, size, digest.hexdigest())
+    return StagedFile(Path(temp_name), label, kind, size, digest.hexdigest())
+
+
+def place(staged_file: StagedFile) -> str:
+    """Move a staged file to its random name; returns that name."""
+    stored_name = secrets.token_urlsafe(24)
+    os.replace(staged_file.temp_path, evidence_folder() / stored_name)
+    return stored_name
 
 
 def remove(stored_names) -> None:
@@ -118,3 +152,23 @@ def check(records: list[tuple[str, str]]) -> StorageReport:
             corrupt.append(name)
     orphaned = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in known)
     return StorageReport(missing, corrupt, orphaned)
+
+
+#: an orphan younger than this may belong to an upload still in progress
+ORPHAN_GRACE_SECONDS = 3600
+
+
+def remove_orphans(orphaned: list[str], grace_seconds: int = ORPHAN_GRACE_SECONDS) -> list[str]:
+    """Remove the orphaned files older than ``grace_seconds``; returns the names removed."""
+    folder = evidence_folder()
+    cutoff = time.time() - grace_seconds
+    removed = []
+    for name in orphaned:
+        path = folder / name
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(name)
+        except FileNotFoundError:
+            continue  # gone meanwhile: placed or removed by its own request
+    return removed
