@@ -30,6 +30,7 @@ MENUS: dict[RoleName, tuple[MenuItem, ...]] = {
         MenuItem("Geaccrediteerde opleidingen", "courses.accredited"),
         MenuItem("Reglement", "admin.regulations"),
         MenuItem("Accounts en rollen", "admin.users"),
+        MenuItem("Naamswijzigingen", "admin.name_changes_list"),
         MenuItem("Auditlog", "admin.audit_log"),
         MenuItem("Uitgaande e-mail", "admin.outbox"),
     ),

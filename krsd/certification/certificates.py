@@ -3,9 +3,10 @@
 from datetime import date
 from pathlib import Path
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select, update
 
+from krsd.auth.models import User
 from krsd.certification.models import Application, Certificate, Registration, RegistrationCounter
 from krsd.certification.pdf import CertificateData, render_certificate
 from krsd.certification.public import index_person
@@ -15,8 +16,10 @@ from krsd.certification.rules import (
     new_verification_code,
     validity,
 )
+from krsd.clock import local_date
 from krsd.extensions import db
 from krsd.formatting import AMSTERDAM
+from krsd.urls import external_url
 
 
 def registration_for(user_id: int) -> Registration:
@@ -51,6 +54,15 @@ def _unused_code() -> str:
             return code
 
 
+def holder_record(user: User) -> dict:
+    """The holder's details as a certificate records them when it is issued."""
+    return {
+        "holder_name": user.name,
+        "holder_function": user.function,
+        "holder_employer": user.employer,
+    }
+
+
 def issue_certificate(application: Application, start: date, cycle_years: int) -> Certificate:
     """Add the certificate for an approved application (the caller commits)."""
     registration = registration_for(application.applicant_id)
@@ -62,6 +74,7 @@ def issue_certificate(application: Application, start: date, cycle_years: int) -
         valid_from=valid_from,
         valid_until=valid_until,
         verification_code=_unused_code(),
+        **holder_record(application.applicant),
     )
     db.session.add(certificate)
     db.session.flush()
@@ -70,18 +83,16 @@ def issue_certificate(application: Application, start: date, cycle_years: int) -
 
 
 def verification_url(code: str) -> str:
-    base = current_app.config.get("PUBLIC_URL")
-    if base:
-        return base.rstrip("/") + url_for("certification.verify", code=code)
-    return url_for("certification.verify", code=code, _external=True)
+    """The address in the QR code and under it: on KRSD_PUBLIC_URL, never the request's host."""
+    return external_url("certification.verify", code=code)
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
-    holder = certificate.holder
+    """The certificate as recorded: the holder's details at issue, not the account's."""
     data = CertificateData(
-        name=holder.name,
-        function=holder.function_label,
-        employer=holder.employer,
+        name=certificate.holder_name,
+        function=certificate.holder_function_label,
+        employer=certificate.holder_employer,
         registration_number=certificate.registration_number,
         valid_from=certificate.valid_from,
         valid_until=certificate.valid_until,
@@ -89,5 +100,6 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         verification_code=certificate.verification_code,
         verification_url=verification_url(certificate.verification_code),
         kind_label=KIND_LABELS[certificate.application.kind],
+        reissued_on=local_date(certificate.reissued_at) if certificate.reissued_at else None,
     )
     return render_certificate(data, Path(current_app.config["PDF_FONT_DIR"]))

@@ -12,13 +12,18 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from krsd.auth.models import User
+from krsd.auth.rules import FUNCTION_LABELS, Function
 from krsd.certification.rules import (
     CertificateStatus,
     Kind,
+    NameChangeState,
     State,
     Verdict,
     certificate_status,
@@ -67,6 +72,18 @@ class Application(db.Model):
     events: Mapped[list["ApplicationEvent"]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id"
     )
+
+    # What the portfolio asks of the application that holds an activity (Activity.locked_by);
+    # the portfolio sits below certification and never imports its states.
+    @property
+    def accepts_additions(self) -> bool:
+        """The commission asked for more: the applicant may add evidence to held activities."""
+        return self.state == State.MORE_INFO_REQUESTED
+
+    @property
+    def used_by_decision(self) -> bool:
+        """Approved: the held activities counted for a certificate and count no more."""
+        return self.state == State.APPROVED
 
 
 class ApplicationActivity(db.Model):
@@ -154,9 +171,22 @@ class Certificate(db.Model):
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: the holder's name as recorded at issue (or by an approved name change): the PDF,
+    #: the verification page and the register show this, not the account's name
+    holder_name: Mapped[str] = mapped_column(String(120))
+    #: the holder's function at issue; later changes of the account do not rewrite it
+    holder_function: Mapped[Function] = mapped_column(str_enum(Function))
+    #: the holder's employer at issue; later changes of the account do not rewrite it
+    holder_employer: Mapped[str] = mapped_column(String(160), default="")
+    #: when an approved name change reissued it (same number and code); empty otherwise
+    reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     holder: Mapped[User] = relationship()
     application: Mapped[Application] = relationship()
+
+    @property
+    def holder_function_label(self) -> str:
+        return FUNCTION_LABELS.get(self.holder_function, "")
 
     def status_on(self, today: date) -> CertificateStatus:
         return certificate_status(
@@ -166,6 +196,32 @@ class Certificate(db.Model):
             suspended=self.suspended_at is not None,
             revoked=self.revoked_at is not None,
         )
+
+    @hybrid_method
+    def valid_on(self, today: date) -> bool:
+        """Valid on ``today``: started, not expired, not suspended, not revoked."""
+        return self.status_on(today) == CertificateStatus.VALID
+
+    @valid_on.expression
+    def valid_on(cls, today: date):
+        return and_(
+            cls.valid_from <= today,
+            cls.valid_until >= today,
+            cls.suspended_at.is_(None),
+            cls.revoked_at.is_(None),
+        )
+
+    @hybrid_method
+    def current_on(self, today: date) -> bool:
+        """Neither expired nor revoked on ``today``: valid, suspended or not yet started.
+
+        Its holder counts as certified: a change of name needs the registerbureau.
+        """
+        return self.valid_until >= today and self.revoked_at is None
+
+    @current_on.expression
+    def current_on(cls, today: date):
+        return and_(cls.valid_until >= today, cls.revoked_at.is_(None))
 
 
 def _term_type():
@@ -182,3 +238,40 @@ class RegisterTerm(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     term: Mapped[str] = mapped_column(_term_type(), index=True)
+
+
+class NameChangeRequest(db.Model):
+    """A certified person's request to change their name, decided by the registerbureau."""
+
+    __tablename__ = "name_change_requests"
+    audit_type = "name_change_request"
+    __table_args__ = (
+        # At most one pending request per person, also under simultaneous requests.
+        Index(
+            "uq_name_change_requests_pending_user_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    #: the name on the account and the certificates when the request was made
+    old_name: Mapped[str] = mapped_column(String(120))
+    #: the name the person asks for
+    requested_name: Mapped[str] = mapped_column(String(120))
+    #: the person's explanation, e.g. a marriage or a corrected spelling
+    explanation: Mapped[str] = mapped_column(Text)
+    state: Mapped[NameChangeState] = mapped_column(
+        str_enum(NameChangeState), default=NameChangeState.PENDING
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the registerbureau's reason, required for approval and refusal; mailed to the person
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

@@ -26,6 +26,8 @@ class CertificateData:
     verification_code: str
     verification_url: str
     kind_label: str
+    #: the day an approved name change reissued the certificate, if it was
+    reissued_on: date | None = None
 
 
 def _fonts(pdf: FPDF, font_dir: Path) -> None:
@@ -137,4 +139,7 @@ def render_certificate(data: CertificateData, font_dir: Path) -> bytes:
     pdf.set_xy(width - 110, qr_y + 26)
     pdf.set_text_color(*MUTED)
     pdf.cell(84, 5, f"Besluit van {nl_date(data.decided_on)}", align="C")
+    if data.reissued_on:
+        pdf.set_xy(width - 110, qr_y + 31)
+        pdf.cell(84, 5, f"Heruitgegeven op {nl_date(data.reissued_on)}", align="C")
     return bytes(pdf.output())

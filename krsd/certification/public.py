@@ -4,11 +4,16 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, delete, func, select
+from sqlalchemy.orm import aliased
 
 from krsd.auth.models import User
 from krsd.auth.rules import FUNCTION_LABELS
 from krsd.certification.models import Certificate, RegisterTerm, Registration
-from krsd.certification.rules import normalise_verification_code, search_terms
+from krsd.certification.rules import (
+    normalise_verification_code,
+    parse_register_query,
+    search_terms,
+)
 from krsd.extensions import db
 
 PER_PAGE = 20
@@ -32,11 +37,29 @@ class RegisterPage:
     pages: int
 
 
+def recorded_name(user_id: int) -> str:
+    """The name on the person's latest unrevoked certificate: what the register shows.
+
+    A name the account has but no certificate records (a request still pending) is not
+    searchable, and neither is a former name once a name change was approved.
+    """
+    name = db.session.scalar(
+        select(Certificate.holder_name)
+        .where(Certificate.holder_id == user_id, Certificate.revoked_at.is_(None))
+        .order_by(Certificate.valid_until.desc(), Certificate.id.desc())
+        .limit(1)
+    )
+    return name or ""
+
+
 def index_person(user: User, registration: Registration) -> None:
-    """(Re)write the search terms of a registered person (the caller commits)."""
+    """(Re)write the search terms of a registered person (the caller commits).
+
+    Only name and employer words: a registration number is looked up whole in
+    ``registrations``, so no prefix of it (``krsd``, ``0001``) can list the register.
+    """
     db.session.execute(delete(RegisterTerm).where(RegisterTerm.user_id == user.id))
-    terms = search_terms(user.name, user.employer, registration.number)
-    terms.add(str(registration.sequence))
+    terms = search_terms(recorded_name(user.id), user.employer)
     db.session.add_all(RegisterTerm(user_id=user.id, term=t) for t in sorted(terms))
 
 
@@ -47,42 +70,56 @@ def _prefix_filter(word: str):
 
 
 def search_register(query: str, page: int, today: date) -> RegisterPage:
-    """People with a valid certificate who agreed to be listed, matching every word typed."""
-    words = sorted(search_terms(query))
-    if len("".join(words)) < MIN_QUERY:
+    """People with a valid certificate who agreed to be listed, matching every word typed
+    (names and employers by the start of a word, registration numbers in full)."""
+    asked = parse_register_query(query)
+    too_short = not asked.numbers and len("".join(asked.words)) < MIN_QUERY
+    if asked.matches_nobody or too_short:
         return RegisterPage([], 0, 1, 0)
     matches = select(User.id).where(User.public_listing_consent.is_(True), User.active.is_(True))
-    for word in words:
+    for word in sorted(asked.words):
         matches = matches.where(
             User.id.in_(select(RegisterTerm.user_id).where(_prefix_filter(word)))
         )
+    for number in asked.numbers:
+        matches = matches.where(
+            User.id.in_(select(Registration.user_id).where(Registration.sequence == number))
+        )
+    # Per person the valid certificate that runs longest, whose record the row shows.
+    other = aliased(Certificate)
+    shown = (
+        select(other.id)
+        .where(other.holder_id == User.id, other.valid_on(today))
+        .order_by(other.valid_until.desc(), other.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
     # Driven by the term index: only the matching people's certificates are read.
     base = (
         select(
-            User.name,
-            User.function,
+            Certificate.holder_name,
+            Certificate.holder_function,
             Registration.number,
-            func.max(Certificate.valid_until).label("valid_until"),
+            Certificate.valid_until,
         )
+        .select_from(User)
         .join(Registration, Registration.user_id == User.id)
-        .join(Certificate, Certificate.holder_id == User.id)
-        .where(
-            User.id.in_(matches),
-            Certificate.valid_from <= today,
-            Certificate.valid_until >= today,
-            Certificate.suspended_at.is_(None),
-            Certificate.revoked_at.is_(None),
-        )
-        .group_by(User.id, User.name, User.function, Registration.number)
+        .join(Certificate, Certificate.id == shown)
+        .where(User.id.in_(matches))
     )
     total = db.session.scalar(select(func.count()).select_from(base.subquery()))
     pages = min(MAX_PAGES, -(-total // PER_PAGE))
     page = max(1, min(page, pages or 1))
     rows = db.session.execute(
-        base.order_by(User.name, Registration.number).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+        base.order_by(Certificate.holder_name, Registration.number)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
     ).all()
     return RegisterPage(
-        [RegisterRow(r.name, FUNCTION_LABELS[r.function], r.number, r.valid_until) for r in rows],
+        [
+            RegisterRow(r.holder_name, FUNCTION_LABELS[r.holder_function], r.number, r.valid_until)
+            for r in rows
+        ],
         total,
         page,
         pages,
@@ -97,7 +134,25 @@ def certificate_for_code(text: str) -> Certificate | None:
 
 
 def refresh_person(user: User) -> None:
-    """Re-index a person after their name or employer changed (the caller commits)."""
+    """Re-index a registered person after their details changed (the caller commits)."""
     registration = db.session.get(Registration, user.id)
     if registration is not None:
         index_person(user, registration)
+
+
+def reindex_register() -> int:
+    """Rewrite every registered person's search terms (the caller commits); how many."""
+    people = db.session.execute(
+        select(User, Registration).join(Registration, Registration.user_id == User.id)
+    ).all()
+    for user, registration in people:
+        index_person(user, registration)
+    return len(people)
+
+
+def on_profile_changed(user: User, **_changes) -> None:
+    """Receiver of ``krsd.auth.signals.profile_changed``: the register follows the account.
+
+    Runs inside the transaction that changes the profile, so both commit together.
+    """
+    refresh_person(user)

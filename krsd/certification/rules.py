@@ -3,6 +3,7 @@
 import enum
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from krsd.portfolio.rules import add_years
@@ -189,3 +190,60 @@ def search_terms(*texts: str) -> set[str]:
         for word in "".join(ch if ch.isalnum() else " " for ch in ascii_text).split():
             terms.add(word[:64])
     return terms
+
+
+@dataclass(frozen=True)
+class RegisterQuery:
+    """What a query on the public register asks for; every part must match."""
+
+    #: beginnings of words in names and employers
+    words: frozenset[str]
+    #: registration numbers (their sequence), each matched in full
+    numbers: frozenset[int]
+    #: part of a number was typed (``krsd-00012``): that matches nobody
+    matches_nobody: bool = False
+
+
+def parse_register_query(text: str) -> RegisterQuery:
+    """Split a query into name/employer words and whole registration numbers.
+
+    ``KRSD-000123``, ``000123`` and ``123`` are number 123; ``00012`` or ``krsd-0001`` are
+    parts of a number and match nobody, so that the register cannot be listed by typing
+    ``krsd`` or a few digits. ``krsd`` beside a number is the number's prefix.
+    """
+    words, numbers, partial = set(), set(), False
+    for term in search_terms(text):
+        digits = term.removeprefix("krsd")
+        if not digits.isdigit():
+            words.add(term)
+        elif _is_whole_number(digits):
+            numbers.add(int(digits))
+        else:
+            partial = True
+    if numbers or partial:
+        words.discard("krsd")
+    return RegisterQuery(frozenset(words), frozenset(numbers), partial)
+
+
+def _is_whole_number(digits: str) -> bool:
+    """As printed after ``KRSD-`` (000123), or the number without leading zeros (123)."""
+    number = int(digits)
+    if not 1 <= number <= 2**31 - 1:  # beyond any sequence the database can hold
+        return False
+    return digits == str(number) or format_registration_number(number).endswith("-" + digits)
+
+
+class NameChangeState(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+NAME_CHANGE_STATE_LABELS = {
+    NameChangeState.PENDING: "Wacht op beoordeling",
+    NameChangeState.APPROVED: "Goedgekeurd",
+    NameChangeState.REFUSED: "Geweigerd",
+}
+
+#: The registerbureau's decision on a pending request; a decided request stays decided.
+NAME_CHANGE_DECISIONS = {True: NameChangeState.APPROVED, False: NameChangeState.REFUSED}

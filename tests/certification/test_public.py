@@ -3,14 +3,20 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import update
 
 from krsd.auth.rules import Function
-from krsd.certification.certificates import registration_for
-from krsd.certification.models import Application, Certificate
+from krsd.certification.certificates import holder_record, registration_for
+from krsd.certification.models import (
+    Application,
+    Certificate,
+    RegisterTerm,
+    RegistrationCounter,
+)
 from krsd.certification.public import index_person
 from krsd.certification.rules import Kind, State, new_verification_code
 from krsd.database import utcnow
-from krsd.extensions import db
+from krsd.extensions import db, limiter
 from krsd.portfolio.models import regulation_in_force
 from tests.certification.conftest import TODAY
 
@@ -37,6 +43,7 @@ def certify(user, start=None, years=3, **state) -> Certificate:
         valid_from=start,
         valid_until=start.replace(year=start.year + years) - timedelta(days=1),
         verification_code=new_verification_code(),
+        **holder_record(user),
         **state,
     )
     db.session.add(certificate)
@@ -105,12 +112,18 @@ def test_the_search_uses_a_constant_number_of_queries(browser, make_user):
 
 def test_scraping_is_rate_limited(app, browser, monkeypatch):
     monkeypatch.setitem(app.config, "PUBLIC_RATE_PER_MINUTE", 3)
-    app.extensions.pop("krsd_public_limiter", None)
+    limiter.reset()
     try:
-        statuses = [browser.get("/register?q=ab").status_code for _ in range(4)]
+        statuses = [browser.get("/register?q=ab").status_code for _ in range(2)]
+        statuses.append(browser.get("/verify/ABCD-EFGH-JKMN").status_code)  # one budget
+        refused = browser.get("/register?q=ab")
+        other_client = browser.get("/register?q=ab", environ_base={"REMOTE_ADDR": "10.0.0.2"})
     finally:
-        app.extensions.pop("krsd_public_limiter", None)
-    assert statuses == [200, 200, 200, 429]
+        limiter.reset()
+    assert statuses == [200, 200, 404]
+    assert refused.status_code == 429
+    assert "Te veel verzoeken" in refused.get_data(as_text=True)
+    assert other_client.status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -147,3 +160,44 @@ def test_an_unknown_or_tampered_code_gets_a_calm_not_found(browser, make_user, c
     response = browser.get(f"/verify/{code}")
     assert response.status_code == 404
     assert "Certificaat niet gevonden" in response.get_data(as_text=True)
+
+
+def _certify_as_number(user, sequence: int) -> Certificate:
+    db.session.execute(update(RegistrationCounter).values(last_value=sequence - 1))
+    return certify(user)
+
+
+@pytest.mark.parametrize("query", ["KRSD-000123", "krsd-000123", "000123", "123", "krsd 123"])
+def test_a_registration_number_in_full_finds_its_holder(browser, make_user, query):
+    _certify_as_number(make_user(name="Anouk Jansen"), 123)
+    assert "Anouk Jansen" in _flat(browser.get("/register", query_string={"q": query}))
+
+
+@pytest.mark.parametrize(
+    "query", ["krsd", "KRSD-", "kr", "krsd-00012", "krsd-0001", "00012", "0123", "12", "1234"]
+)
+def test_part_of_a_registration_number_finds_nobody(browser, make_user, query):
+    _certify_as_number(make_user(name="Anouk Jansen"), 123)
+    certify(make_user(name="Bram de Vries"))
+    html = _flat(browser.get("/register", query_string={"q": query}))
+    assert "Anouk Jansen" not in html and "Bram de Vries" not in html
+
+
+def test_words_match_the_start_of_names_and_employers(browser, make_user):
+    _certify_as_number(make_user(name="Anouk Jansen", employer="Gemeente Amersfoort"), 123)
+    assert "Anouk Jansen" in _flat(browser.get("/register?q=jan"))
+    assert "Anouk Jansen" in _flat(browser.get("/register?q=amers"))
+    assert "Anouk Jansen" not in _flat(browser.get("/register?q=sen"))
+
+
+def test_reindexing_drops_number_prefixes_left_by_the_old_index(app, browser, make_user):
+    user = make_user(name="Anouk Jansen")
+    certify(user)
+    db.session.add(RegisterTerm(user_id=user.id, term="krsd"))  # as the old index wrote it
+    db.session.commit()
+    assert "Anouk Jansen" in _flat(browser.get("/register?q=krsd"))
+    result = app.test_cli_runner().invoke(args=["krsd", "reindex-register"])
+    assert result.exit_code == 0, result.output
+    assert "1 personen" in result.output
+    assert "Anouk Jansen" not in _flat(browser.get("/register?q=krsd"))
+    assert "Anouk Jansen" in _flat(browser.get("/register?q=anouk"))

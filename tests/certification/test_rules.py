@@ -13,6 +13,7 @@ from krsd.certification.rules import (
     new_verification_code,
     next_state,
     normalise_verification_code,
+    parse_register_query,
     search_terms,
     validity,
 )
@@ -104,3 +105,23 @@ def test_search_terms_fold_accents_and_case():
         "utrecht",
     }
     assert search_terms("Łukasz Nowak-Ørsted") == {"lukasz", "nowak", "orsted"}
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "numbers", "nobody"),
+    [
+        ("KRSD-000123", set(), {123}, False),
+        ("000123", set(), {123}, False),
+        ("123", set(), {123}, False),
+        ("krsd000123 Jansen", {"jansen"}, {123}, False),
+        ("krsd", {"krsd"}, set(), False),
+        ("krsd-00012", set(), set(), True),
+        ("0123", set(), set(), True),
+        ("0", set(), set(), True),
+        ("99999999999", set(), set(), True),
+        ("Çelik gemeente", {"celik", "gemeente"}, set(), False),
+    ],
+)
+def test_a_register_query_takes_numbers_only_whole(query, words, numbers, nobody):
+    asked = parse_register_query(query)
+    assert (asked.words, asked.numbers, asked.matches_nobody) == (words, numbers, nobody)
