@@ -15,11 +15,13 @@ from werkzeug.datastructures import FileStorage
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName
 from krsd.auth.services import Registration, create_user
+from krsd.certification import progress
 from krsd.certification import services as certification
 from krsd.courses.models import Accreditation
 from krsd.courses.services import AccreditedCourse, save_accredited_course
 from krsd.extensions import db
 from krsd.portfolio import services as portfolio
+from krsd.portfolio import storage
 from krsd.portfolio.rules import ActivityType, Category
 
 PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - documented demo accounts only
@@ -125,9 +127,14 @@ def _portfolio(user: User, accreditations, course_ids, free_hours, today: date) 
             "gesprekken met ouders en scholen.",
             accreditation_id=accreditation.id,
         )
-        portfolio.log_activity(
-            user, data, [evidence_pdf(accreditation.course.title, user.name, day)], today
-        )
+        with storage.staged([evidence_pdf(accreditation.course.title, user.name, day)]) as files:
+            portfolio.log_activity(
+                user,
+                data,
+                files,
+                today,
+                progress.first_window(today, progress.regulation_on(today)),
+            )
         day += timedelta(days=61)
     for (kind, (title, provider)), hours in zip(FREE.items(), free_hours, strict=True):
         data = portfolio.ActivityInput(
@@ -140,7 +147,14 @@ def _portfolio(user: User, accreditations, course_ids, free_hours, today: date) 
             provider=provider,
             hours=Decimal(hours),
         )
-        portfolio.log_activity(user, data, [evidence_pdf(title, user.name, day)], today)
+        with storage.staged([evidence_pdf(title, user.name, day)]) as files:
+            portfolio.log_activity(
+                user,
+                data,
+                files,
+                today,
+                progress.first_window(today, progress.regulation_on(today)),
+            )
         day += timedelta(days=53)
 
 

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from krsd.certification.models import Application
+from krsd.certification.models import Application, Certificate
 from krsd.certification.rules import Verdict
 from krsd.extensions import db
 from krsd.formatting import nl_hours
@@ -80,6 +80,28 @@ class Preview:
     window: Window
     result: Progress
     activities: list[Activity]
+
+
+def counting_window(user_id: int, today: date) -> tuple[Window, date | None]:
+    """The window whose hours count now for this person, and the deadline when there is one.
+
+    A certificate holder works toward herregistratie: the current certificate's validity.
+    Otherwise the three years up to today (a first certification). The portfolio's pages
+    ask this here; the portfolio itself never looks at certificates.
+    """
+    certificate = db.session.scalar(
+        select(Certificate)
+        .where(
+            Certificate.holder_id == user_id,
+            Certificate.valid_from <= today,
+            Certificate.valid_until >= today,
+            Certificate.revoked_at.is_(None),
+        )
+        .order_by(Certificate.valid_until.desc())
+    )
+    if certificate:
+        return Window(certificate.valid_from, certificate.valid_until), certificate.valid_until
+    return first_window(today, regulation_on(today)), None
 
 
 def first_window(today: date, regulation: Regulation) -> Window:

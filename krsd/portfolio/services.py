@@ -5,14 +5,11 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from krsd import audit
 from krsd.auth.models import User
-from krsd.certification.models import Certificate
-from krsd.certification.rules import State
 from krsd.courses.models import Accreditation
 from krsd.extensions import db
 from krsd.portfolio import storage
@@ -25,7 +22,6 @@ from krsd.portfolio.rules import (
     Window,
     compute_progress,
     date_problem,
-    first_certification_window,
 )
 
 
@@ -57,33 +53,9 @@ class ActivityInput:
     hours: Decimal | None = None
 
 
-def counting_window(
-    user_id: int, today: date, regulation: Regulation
-) -> tuple[Window, date | None]:
-    """The window whose hours count now, and the deadline when there is one.
-
-    A certificate holder works toward herregistratie: the current certificate's validity.
-    Otherwise the three years up to today (a first certification).
-    """
-    certificate = db.session.scalar(
-        select(Certificate)
-        .where(
-            Certificate.holder_id == user_id,
-            Certificate.valid_from <= today,
-            Certificate.valid_until >= today,
-            Certificate.revoked_at.is_(None),
-        )
-        .order_by(Certificate.valid_until.desc())
-    )
-    if certificate:
-        return Window(certificate.valid_from, certificate.valid_until), certificate.valid_until
-    return first_certification_window(today, regulation.cycle_years), None
-
-
-def _resolve(owner: User, data: ActivityInput, today: date) -> dict:
+def _resolve(data: ActivityInput, today: date, window: Window) -> dict:
     """Check the input against the rules; returns the column values or raises PortfolioError."""
     regulation = regulation_in_force(today)
-    window, _deadline = counting_window(owner.id, today, regulation)
     problem = date_problem(data.activity_date, today, window.start)
     if problem:
         raise PortfolioError(problem, "activity_date")
@@ -131,18 +103,18 @@ def _resolve(owner: User, data: ActivityInput, today: date) -> dict:
     return values
 
 
-def _store_uploads(activity: Activity, uploads, written: list[str]) -> None:
-    max_bytes = current_app.config["MAX_UPLOAD_BYTES"]
-    for upload in uploads:
-        stored = storage.store(upload, max_bytes)
-        written.append(stored.stored_name)
+def _place_files(activity: Activity, files: list[storage.StagedFile], written: list[str]) -> None:
+    """Move staged files into place and record them (the caller's transaction commits)."""
+    for staged in files:
+        stored_name = storage.place(staged)
+        written.append(stored_name)
         activity.evidence_files.append(
             Evidence(
-                stored_name=stored.stored_name,
-                label=stored.label,
-                kind=stored.kind,
-                size=stored.size,
-                sha256=stored.sha256,
+                stored_name=stored_name,
+                label=staged.label,
+                kind=staged.kind,
+                size=staged.size,
+                sha256=staged.sha256,
             )
         )
 
@@ -158,18 +130,26 @@ def _files_removed_on_error(written: list[str]):
         raise
 
 
-def log_activity(owner: User, data: ActivityInput, uploads, today: date) -> Activity:
+def log_activity(
+    owner: User,
+    data: ActivityInput,
+    files: list[storage.StagedFile],
+    today: date,
+    window: Window,
+) -> Activity:
+    """A new activity with its evidence; ``files`` were staged before the transaction.
+
+    ``window`` is the period whose hours count now (certification knows which)."""
     written: list[str] = []
     with _files_removed_on_error(written):
-        values = _resolve(owner, data, today)
-        uploads = [u for u in uploads if u and u.filename]
-        if not uploads:
+        values = _resolve(data, today, window)
+        if not files:
             raise PortfolioError(
                 "Voeg minstens één bewijsstuk toe (PDF, PNG, JPEG, DOCX of ODT).", "files"
             )
         activity = Activity(owner_id=owner.id, **values)
         db.session.add(activity)
-        _store_uploads(activity, uploads, written)
+        _place_files(activity, files, written)
         db.session.flush()
         audit.record(
             "portfolio.activity_logged",
@@ -188,14 +168,20 @@ def _ensure_unlocked(activity: Activity) -> None:
         raise ActivityLocked()
 
 
-def update_activity(activity: Activity, data: ActivityInput, uploads, today: date) -> None:
+def update_activity(
+    activity: Activity,
+    data: ActivityInput,
+    files: list[storage.StagedFile],
+    today: date,
+    window: Window,
+) -> None:
     written: list[str] = []
     with _files_removed_on_error(written):
         _ensure_unlocked(activity)
-        values = _resolve(activity.owner, data, today)
+        values = _resolve(data, today, window)
         for key, value in values.items():
             setattr(activity, key, value)
-        _store_uploads(activity, [u for u in uploads if u and u.filename], written)
+        _place_files(activity, files, written)
         audit.record("portfolio.activity_changed", activity, actor=activity.owner)
         db.session.commit()
 
@@ -217,18 +203,17 @@ def delete_activity(activity: Activity) -> None:
 
 def can_add_evidence(activity: Activity) -> bool:
     """Unlocked, or its application waits for the applicant's additions."""
-    return not activity.locked or activity.locked_by.state == State.MORE_INFO_REQUESTED
+    return not activity.locked or activity.locked_by.accepts_additions
 
 
-def add_evidence(activity: Activity, uploads) -> int:
+def add_evidence(activity: Activity, files: list[storage.StagedFile]) -> int:
     if not can_add_evidence(activity):
         raise ActivityLocked()
-    uploads = [u for u in uploads if u and u.filename]
-    if not uploads:
+    if not files:
         raise PortfolioError("Kies een bestand om toe te voegen.", "files")
     written: list[str] = []
     with _files_removed_on_error(written):
-        _store_uploads(activity, uploads, written)
+        _place_files(activity, files, written)
         audit.record("portfolio.evidence_added", activity, actor=activity.owner, files=len(written))
         db.session.commit()
     return len(written)
@@ -246,6 +231,18 @@ def delete_evidence(evidence: Evidence) -> None:
     storage.remove([name])
 
 
+def record_evidence_download(evidence: Evidence, reader: User, application_id: int | None) -> None:
+    """Someone other than the owner downloads evidence: written down and committed."""
+    audit.record(
+        "portfolio.evidence_downloaded",
+        evidence,
+        actor=reader,
+        application_id=application_id,
+        activity_id=evidence.activity_id,
+    )
+    db.session.commit()
+
+
 @dataclass(frozen=True)
 class Dashboard:
     regulation: Regulation
@@ -257,10 +254,16 @@ class Dashboard:
     oldest_counted: date | None
 
 
-def dashboard(owner: User, today: date, category: Category | None, year: int | None) -> Dashboard:
+def dashboard(
+    owner: User,
+    today: date,
+    category: Category | None,
+    year: int | None,
+    counting: tuple[Window, date | None],
+) -> Dashboard:
     """Everything "Mijn portfolio" shows, in a fixed number of queries."""
     regulation = regulation_in_force(today)
-    window, deadline = counting_window(owner.id, today, regulation)
+    window, deadline = counting
     activities = db.session.scalars(
         select(Activity)
         .where(Activity.owner_id == owner.id)
@@ -289,7 +292,7 @@ def dashboard(owner: User, today: date, category: Category | None, year: int | N
 
 def _used_by_earlier_decision(activity: Activity) -> bool:
     # Locked by an approved application: it counted for that certificate already.
-    return activity.locked and activity.locked_by.state == State.APPROVED
+    return activity.locked and activity.locked_by.used_by_decision
 
 
 def activities_for_pdf(owner: User, window: Window) -> list[Activity]:

@@ -4,14 +4,19 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 from sqlalchemy import select
 
+from krsd.auth import drafts
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
+from krsd.certification import progress
+from krsd.certification.evidence_access import application_showing
 from krsd.clock import register_today
+from krsd.confirmation import confirmation_page, confirmed
 from krsd.courses.models import Accreditation, Course
+from krsd.database import write_intent
 from krsd.extensions import db
 from krsd.forms_common import choices
 from krsd.portfolio import bp, services, storage
-from krsd.portfolio.evidence_types import MIME_TYPES
+from krsd.portfolio.evidence_types import MIME_TYPES, download_name
 from krsd.portfolio.forms import ActivityForm, ConfirmForm, EvidenceForm
 from krsd.portfolio.models import Activity, Evidence
 from krsd.portfolio.pdf import portfolio_pdf
@@ -63,6 +68,17 @@ def _input_from(form: ActivityForm) -> services.ActivityInput:
     )
 
 
+def _staged_files():
+    """The chosen files, checked and written to temp files before the database work.
+
+    Loading the user opened this request's transaction (on SQLite with BEGIN IMMEDIATE: the
+    whole site's write lock). It is ended first, so that nobody waits while files are read,
+    hashed and sniffed; the service then works in a transaction of its own.
+    """
+    db.session.commit()
+    return storage.staged(request.files.getlist("files"))
+
+
 def _show_error(form: ActivityForm, exc: services.PortfolioError) -> None:
     field = getattr(form, exc.field, None) if exc.field else None
     message = str(exc)
@@ -80,7 +96,9 @@ def dashboard():
     category = request.args.get("categorie")
     category = Category(category) if category in {c.value for c in Category} else None
     year = request.args.get("jaar", type=int)
-    data = services.dashboard(current_user, register_today(), category, year)
+    today = register_today()
+    counting = progress.counting_window(current_user.id, today)
+    data = services.dashboard(current_user, today, category, year, counting)
     return render_template(
         "portfolio/dashboard.html",
         data=data,
@@ -96,14 +114,15 @@ def dashboard():
 @professional_only
 def new_activity():
     form = _prepare(ActivityForm())
-    if request.method == "GET":
+    if request.method == "GET" and not drafts.restore_into(form, current_user.id):
         form.category.data = request.args.get("categorie", Category.FREE.value)
     if form.validate_on_submit():
-        uploads = request.files.getlist("files")
+        data = _input_from(form)
         try:
-            activity = services.log_activity(
-                current_user, _input_from(form), uploads, register_today()
-            )
+            with _staged_files() as files:
+                today = register_today()
+                window, _deadline = progress.counting_window(current_user.id, today)
+                activity = services.log_activity(current_user, data, files, today, window)
         except (services.PortfolioError, storage.EvidenceRejected) as exc:
             _show_error(form, _as_portfolio_error(exc))
         else:
@@ -127,7 +146,8 @@ def activity_detail(activity_id: int):
     form = EvidenceForm()
     if form.validate_on_submit():
         try:
-            added = services.add_evidence(activity, request.files.getlist("files"))
+            with _staged_files() as files:
+                added = services.add_evidence(activity, files)
         except (services.PortfolioError, storage.EvidenceRejected) as exc:
             form.files.errors = [*form.files.errors, str(exc)]
         else:
@@ -155,10 +175,14 @@ def edit_activity(activity_id: int):
         form.type.data = activity.type.value if activity.category == Category.FREE else ""
         form.accreditation.data = activity.accreditation_id
         form.hours.data = f"{activity.hours.normalize():f}".replace(".", ",")
+        drafts.restore_into(form, current_user.id)
     if form.validate_on_submit():
-        uploads = request.files.getlist("files")
+        data = _input_from(form)
         try:
-            services.update_activity(activity, _input_from(form), uploads, register_today())
+            with _staged_files() as files:
+                today = register_today()
+                window, _deadline = progress.counting_window(current_user.id, today)
+                services.update_activity(activity, data, files, today, window)
         except (services.PortfolioError, storage.EvidenceRejected) as exc:
             _show_error(form, _as_portfolio_error(exc))
         else:
@@ -172,6 +196,15 @@ def edit_activity(activity_id: int):
 def delete_activity(activity_id: int):
     activity = _own_activity(activity_id)
     if ConfirmForm().validate_on_submit():
+        if not confirmed():
+            return confirmation_page(
+                title="Activiteit verwijderen",
+                question=f"Weet u zeker dat u ‘{activity.title}’ wilt verwijderen?",
+                consequence="De activiteit en al haar bewijsstukken worden definitief "
+                "verwijderd. Dit kunt u niet ongedaan maken.",
+                button="Ja, verwijder de activiteit",
+                back_url=url_for("portfolio.activity_detail", activity_id=activity.id),
+            )
         try:
             services.delete_activity(activity)
         except services.PortfolioError as exc:
@@ -181,41 +214,67 @@ def delete_activity(activity_id: int):
     return redirect(url_for("portfolio.dashboard"))
 
 
-def _evidence_for_viewer(evidence_id: int) -> Evidence:
+def _evidence_for_viewer(evidence_id: int) -> tuple[Evidence, int | None]:
+    """The evidence and the application through which a reviewer sees it; else 404.
+
+    The owner always; a reviewer only evidence of an application that reached the
+    commission (not a draft portfolio); the registerbureau all evidence.
+    """
     evidence = db.session.get(Evidence, evidence_id)
     if evidence is None:
         abort(404)
-    if not owner_or_staff(evidence.activity.owner_id):
+    owner_id = evidence.activity.owner_id
+    if owner_id == current_user.id:
+        return evidence, None
+    application_id = application_showing(evidence.activity_id)
+    if not owner_or_staff(owner_id, reviewers=application_id is not None):
         abort(404)
-    return evidence
+    return evidence, application_id
 
 
 @bp.route("/bewijsstukken/<int:evidence_id>")
 @role_required()
 def download_evidence(evidence_id: int):
-    evidence = _evidence_for_viewer(evidence_id)
+    evidence, application_id = _evidence_for_viewer(evidence_id)
     path = storage.path_of(evidence.stored_name)
     if not path.exists():
         abort(404)
-    response = send_file(
-        path,
-        mimetype=MIME_TYPES[evidence.kind],
-        as_attachment=True,
-        download_name=evidence.label,
-        max_age=0,
-    )
+    name = download_name(evidence.label, evidence.kind)
+    mimetype = MIME_TYPES[evidence.kind]
+    if evidence.activity.owner_id != current_user.id:
+        _write_from_here()
+        services.record_evidence_download(evidence, current_user, application_id)
+    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _write_from_here() -> None:
+    """Let a GET that must write start a writing transaction.
+
+    A GET reads in a deferred SQLite transaction; writing on top of its snapshot fails with
+    "database is locked" when someone else committed meanwhile. End it and write afresh.
+    """
+    db.session.commit()
+    write_intent.set(True)
 
 
 @bp.route("/bewijsstukken/<int:evidence_id>/verwijderen", methods=["POST"])
 @professional_only
 def delete_evidence(evidence_id: int):
-    evidence = _evidence_for_viewer(evidence_id)
-    if evidence.activity.owner_id != current_user.id:
+    evidence = db.session.get(Evidence, evidence_id)
+    if evidence is None or evidence.activity.owner_id != current_user.id:
         abort(404)
     activity_id = evidence.activity_id
     if ConfirmForm().validate_on_submit():
+        if not confirmed():
+            return confirmation_page(
+                title="Bewijsstuk verwijderen",
+                question=f"Weet u zeker dat u ‘{evidence.label}’ wilt verwijderen?",
+                consequence="Het bestand wordt definitief verwijderd.",
+                button="Ja, verwijder het bewijsstuk",
+                back_url=url_for("portfolio.activity_detail", activity_id=activity_id),
+            )
         try:
             services.delete_evidence(evidence)
         except services.PortfolioError as exc:
@@ -229,7 +288,8 @@ def delete_evidence(evidence_id: int):
 @professional_only
 def pdf_overview():
     today = register_today()
-    data = services.dashboard(current_user, today, None, None)
+    counting = progress.counting_window(current_user.id, today)
+    data = services.dashboard(current_user, today, None, None, counting)
     activities = services.activities_for_pdf(current_user, data.window)
     content = portfolio_pdf(current_user, data, activities, today)
     return Response(

@@ -1,6 +1,6 @@
 import io
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -8,9 +8,9 @@ import pytest
 from krsd.auth.rules import RoleName
 from krsd.courses.models import Accreditation, Course
 from krsd.extensions import db
+from tests.clock import TODAY
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-TODAY = date.today()
 
 
 def docx_bytes() -> bytes:

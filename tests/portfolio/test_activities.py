@@ -172,9 +172,29 @@ def test_deleting_an_activity_removes_its_files(browser, professional, upload_fo
     activity = db.session.scalar(select(Activity))
     assert len(_files(upload_folder)) == 1
     url = f"/portfolio/activiteiten/{activity.id}"
-    assert browser.submit(url + "/verwijderen", form_url=url).status_code == 302
+    asked = browser.submit(url + "/verwijderen", form_url=url)
+    assert asked.status_code == 200
+    assert "Weet u zeker dat u ‘Intervisie leerplicht’ wilt verwijderen?" in asked.get_data(
+        as_text=True
+    )
+    assert _count(Activity) == 1 and len(_files(upload_folder)) == 1  # only asked so far
+    confirmed = browser.submit(url + "/verwijderen", {"bevestigd": "ja"}, form_url=url)
+    assert confirmed.status_code == 302
     assert _count(Activity) == 0 and _count(Evidence) == 0
     assert _files(upload_folder) == []
+
+
+def test_deleting_evidence_asks_first(browser, professional, upload_folder):
+    browser.submit(NEW, free_form(files=[upload(), upload(name="tweede.pdf")]))
+    activity = db.session.scalar(select(Activity))
+    evidence = activity.evidence_files[1]
+    url = f"/portfolio/bewijsstukken/{evidence.id}/verwijderen"
+    detail = f"/portfolio/activiteiten/{activity.id}"
+    asked = browser.submit(url, form_url=detail).get_data(as_text=True)
+    assert "Weet u zeker dat u ‘tweede.pdf’ wilt verwijderen?" in asked
+    assert _count(Evidence) == 2
+    assert browser.submit(url, {"bevestigd": "ja"}, form_url=detail).status_code == 302
+    assert _count(Evidence) == 1 and len(_files(upload_folder)) == 1
 
 
 def test_editing_keeps_the_evidence_and_changes_the_hours(browser, professional):
