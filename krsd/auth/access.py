@@ -5,7 +5,7 @@ from functools import wraps
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
-from krsd.auth import services
+from krsd.auth import drafts, services
 from krsd.auth.rules import RoleName
 from krsd.extensions import login_manager
 
@@ -17,6 +17,9 @@ def _load_user(token: str):
 
 @login_manager.unauthorized_handler
 def _unauthorized():
+    kept = drafts.redirect_if_kept()  # a form posted after the session ran out
+    if kept is not None:
+        return kept
     # A relative next: the login view only follows paths on this site.
     target = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login", next=target))
@@ -40,6 +43,10 @@ def role_required(*roles: RoleName):
     return decorator
 
 
-def owner_or_staff(owner_id: int) -> bool:
-    """Personal files (evidence, certificates) are for their owner, reviewers and admins."""
-    return owner_id == current_user.id or current_user.has_role(RoleName.REVIEWER, RoleName.ADMIN)
+def owner_or_staff(owner_id: int, *, reviewers: bool = True) -> bool:
+    """Personal files (evidence, certificates) are for their owner, reviewers and admins.
+
+    ``reviewers=False`` when this file is not (or no longer) before the commission.
+    """
+    staff = (RoleName.REVIEWER, RoleName.ADMIN) if reviewers else (RoleName.ADMIN,)
+    return owner_id == current_user.id or current_user.has_role(*staff)

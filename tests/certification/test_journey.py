@@ -231,3 +231,22 @@ def test_the_registerbureau_reassigns_and_staff_download_the_certificate(
     other = make_browser()
     other.login("ander@example.nl")
     assert other.get(f"/certificaten/{certificate.id}.pdf").status_code == 404
+
+
+def test_withdrawing_asks_for_confirmation_and_keeps_the_reason(make_user, browser):
+    professional = make_user(email="prof@example.nl")
+    fill_portfolio(professional)
+    browser.login("prof@example.nl")
+    browser.submit(APPLY, {"declaration": "y"})
+    application = db.session.scalar(select(Application))
+    detail = f"/certificering/aanvragen/{application.id}"
+    form = {"withdraw-submit": "1", "withdraw-reason": "Ik wacht tot na mijn verlof."}
+    asked = _flat(browser.submit(detail, form))
+    assert "Weet u zeker dat u uw aanvraag wilt intrekken?" in asked
+    assert 'value="Ik wacht tot na mijn verlof."' in asked  # carried to the second step
+    db.session.refresh(application)
+    assert application.state == State.SUBMITTED
+    browser.submit(detail, {**form, "bevestigd": "ja"})
+    db.session.refresh(application)
+    assert application.state == State.WITHDRAWN
+    assert application.events[-1].message == "Ik wacht tot na mijn verlof."
