@@ -1,5 +1,6 @@
 """Registerbureau forms."""
 
+from datetime import date
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -9,6 +10,7 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    SubmitField,
     TextAreaField,
 )
 from wtforms.validators import (
@@ -53,6 +55,10 @@ class ActiveForm(FlaskForm):
     reason = _reason_field()
 
 
+class SecondFactorResetForm(FlaskForm):
+    reason = _reason_field()
+
+
 class UserSearchForm(FlaskForm):
     class Meta:
         csrf = False
@@ -67,6 +73,12 @@ class UserSearchForm(FlaskForm):
     )
 
 
+def _plausible_date(_form, field) -> None:
+    """A filter date the log can hold; year 1 or 9999 would overflow the day's bounds."""
+    if field.data and not date(2000, 1, 1) <= field.data <= date(2999, 12, 31):
+        raise ValidationError("Kies een datum tussen 1-1-2000 en 31-12-2999.")
+
+
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
@@ -74,8 +86,8 @@ class AuditFilterForm(FlaskForm):
     action = StringField("Actie", filters=[strip], validators=[Optional(), Length(max=64)])
     actor = StringField("Door (e-mail)", filters=[strip], validators=[Optional(), Length(max=254)])
     object_id = StringField("Object-id", filters=[strip], validators=[Optional(), Length(max=64)])
-    date_from = DutchDateField("Vanaf", validators=[Optional()])
-    date_until = DutchDateField("Tot en met", validators=[Optional()])
+    date_from = DutchDateField("Vanaf", validators=[Optional(), _plausible_date])
+    date_until = DutchDateField("Tot en met", validators=[Optional(), _plausible_date])
 
 
 def _decimal(label: str):
@@ -118,3 +130,26 @@ class RegulationForm(FlaskForm):
         parts = [p.strip() for p in (field.data or "").split(",")]
         if not all(p.isdigit() and 0 < int(p) <= 730 for p in parts):
             raise ValidationError("Gebruik hele dagen tussen 1 en 730, gescheiden door komma's.")
+
+
+class NameChangeDecisionForm(FlaskForm):
+    """Approve or refuse one name-change request; the reason is mailed to the person."""
+
+    reason = TextAreaField(
+        "Reden (de aanvrager krijgt die te lezen)",
+        filters=[strip],
+        validators=[
+            DataRequired("Geef een reden op; de aanvrager krijgt die te lezen."),
+            Length(max=1000, message="Hoogstens 1000 tekens."),
+            no_control_characters,
+        ],
+    )
+    approve = SubmitField("Goedkeuren")
+    refuse = SubmitField("Weigeren")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.approve.data == self.refuse.data:
+            self.form_errors.append("Kies goedkeuren of weigeren.")
+            return False
+        return valid

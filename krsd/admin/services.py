@@ -3,6 +3,9 @@
 from datetime import date
 
 from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from krsd import audit
 from krsd.auth.models import AuthSession, User, UserRole
@@ -16,7 +19,47 @@ class RegulationError(Exception):
     """A regulation version that cannot be added; the message is Dutch."""
 
 
+LAST_ADMIN = "Er moet minstens één actief account met de rol Registerbureau blijven."
+CONFLICT = "Iemand anders wijzigde dit account op hetzelfde moment. Bekijk het opnieuw."
+
+
+def _lock_account(user: User) -> None:
+    """Lock the account's row and re-read it with its roles, before deciding on a change:
+    two changes to one account go one after the other, the second seeing the first.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the audit entry naming this account as actor
+    checks its foreign key with a share lock, which ``FOR UPDATE`` would block (deadlock).
+    """
+    db.session.execute(
+        select(User)
+        .where(User.id == user.id)
+        .options(selectinload(User.roles))
+        .with_for_update(of=User, key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _commit() -> None:
+    try:
+        db.session.commit()
+    except (IntegrityError, StaleDataError) as exc:
+        db.session.rollback()
+        raise AccountError(CONFLICT) from exc
+
+
 def _other_active_admins(user: User) -> int:
+    """How many other active admins there are, counted under a lock on every admin role row.
+
+    Two admins demoting or blocking each other at the same moment would each count the
+    other and both go through; with the rows locked (``SELECT … FOR NO KEY UPDATE`` on
+    PostgreSQL; SQLite lets one writer in at a time) the second waits, then counts what the
+    first left.
+    """
+    db.session.execute(
+        select(UserRole.user_id)
+        .where(UserRole.role == RoleName.ADMIN)
+        .with_for_update(key_share=True)
+    ).all()
     return db.session.scalar(
         select(func.count())
         .select_from(UserRole)
@@ -27,11 +70,12 @@ def _other_active_admins(user: User) -> int:
 
 def set_roles(user: User, roles: set[RoleName], reason: str, actor: User) -> bool:
     """Give ``user`` exactly ``roles``; returns False when nothing changed."""
+    _lock_account(user)
     before = user.role_names
     if roles == before:
         return False
     if RoleName.ADMIN in before and RoleName.ADMIN not in roles and not _other_active_admins(user):
-        raise LastAdmin("Er moet minstens één actief account met de rol Registerbureau blijven.")
+        raise LastAdmin(LAST_ADMIN)
     user.roles = [r for r in user.roles if r.role in roles] + [
         UserRole(role=r) for r in sorted(roles - before)
     ]
@@ -43,21 +87,20 @@ def set_roles(user: User, roles: set[RoleName], reason: str, actor: User) -> boo
         added=sorted(r.value for r in roles - before),
         removed=sorted(r.value for r in before - roles),
     )
-    db.session.commit()
+    _commit()
     return True
 
 
 def set_active(user: User, active: bool, reason: str, actor: User) -> None:
     """Block or unblock an account; blocking ends its sessions."""
+    _lock_account(user)
     if user.active == active:
         return
     if not active:
         if user.id == actor.id:
             raise AccountError("U kunt uw eigen account niet blokkeren.")
         if user.has_role(RoleName.ADMIN) and not _other_active_admins(user):
-            raise LastAdmin(
-                "Er moet minstens één actief account met de rol Registerbureau blijven."
-            )
+            raise LastAdmin(LAST_ADMIN)
         db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     user.active = active
     audit.record(
@@ -66,7 +109,7 @@ def set_active(user: User, active: bool, reason: str, actor: User) -> None:
         reason=reason,
         actor=actor,
     )
-    db.session.commit()
+    _commit()
 
 
 def add_regulation(values: dict, reason: str, actor: User, today: date) -> Regulation:

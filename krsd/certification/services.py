@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from flask import url_for
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from krsd import audit
 from krsd.auth.models import User
@@ -33,6 +33,7 @@ from krsd.extensions import db
 from krsd.formatting import nl_hours
 from krsd.mail import send_mail
 from krsd.portfolio.rules import Window
+from krsd.urls import external_url
 
 
 class CertificationError(Exception):
@@ -49,6 +50,45 @@ class AlreadyOpen(CertificationError):
 
 class ClaimLost(CertificationError):
     pass
+
+
+DECIDED = "Over deze aanvraag is al besloten."
+CONFLICT = "Iemand anders wijzigde deze aanvraag op hetzelfde moment. Bekijk haar opnieuw."
+
+
+def lock_application(application_id: int) -> Application | None:
+    """Load an application for a change: its row locked until the commit, its items fresh.
+
+    Every change to an application starts here, so two changes never interleave: the
+    second waits for the first to commit and then checks the state that the first left
+    (``SELECT … FOR NO KEY UPDATE`` on PostgreSQL, the lock an UPDATE takes, which still
+    lets rows that merely refer to this one be inserted; SQLite's ``BEGIN IMMEDIATE``
+    already lets one writer in at a time). Objects loaded earlier in the session are
+    refreshed in place.
+    """
+    return db.session.execute(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(selectinload(Application.items))
+        .with_for_update(of=Application, key_share=True)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+def _locked(app: Application) -> Application:
+    locked = lock_application(app.id)
+    if locked is None:
+        raise CertificationError("Deze aanvraag bestaat niet meer.")
+    return locked
+
+
+def _commit() -> None:
+    """Commit; a unique constraint that a simultaneous request got to first is a message."""
+    try:
+        db.session.commit()
+    except IntegrityError as exc:
+        db.session.rollback()
+        raise CertificationError(CONFLICT) from exc
 
 
 def open_application(user_id: int) -> Application | None:
@@ -96,7 +136,7 @@ def _mail(app: Application, template: str, subject: str, **context) -> None:
         template,
         application=app,
         user=app.applicant,
-        link=url_for("certification.application_detail", application_id=app.id, _external=True),
+        link=external_url("certification.application_detail", application_id=app.id),
         **context,
     )
 
@@ -150,15 +190,18 @@ def submit_application(user: User, today: date) -> Application:
 
 
 def withdraw(app: Application, user: User, reason: str | None) -> None:
+    app = _locked(app)
     if app.applicant_id != user.id:
         raise CertificationError("Alleen de aanvrager kan een aanvraag intrekken.")
     _move(app, Action.WITHDRAW, user, reason)
-    db.session.commit()
+    _commit()
 
 
 def claim(app_id: int, reviewer: User) -> Application:
     """Take an application from the queue; of two reviewers at the same moment one wins."""
-    app = db.session.get(Application, app_id)
+    app = lock_application(app_id)
+    if app is None:
+        raise CertificationError("Deze aanvraag bestaat niet meer.")
     if app.applicant_id == reviewer.id:
         raise CertificationError("U kunt uw eigen aanvraag niet beoordelen.")
     if app.state == State.IN_REVIEW:
@@ -178,22 +221,25 @@ def claim(app_id: int, reviewer: User) -> Application:
     audit.record(
         "certification.claim", app, actor=reviewer, from_state="submitted", to_state="in_review"
     )
-    db.session.commit()
+    _commit()
     return app
 
 
 def reassign(app: Application, reviewer: User, admin: User, reason: str) -> None:
     """The registerbureau gives the application to another reviewer."""
+    app = _locked(app)
     if not reviewer.has_role(RoleName.REVIEWER) or reviewer.id == app.applicant_id:
         raise CertificationError("Kies een beoordelaar die niet de aanvrager is.")
     previous = app.reviewer_id
     _move(app, Action.REASSIGN, admin, reason, reviewer=reviewer.id, previous_reviewer=previous)
     app.reviewer_id = reviewer.id
     app.claimed_at = utcnow()
-    db.session.commit()
+    _commit()
 
 
 def _require_reviewer(app: Application, reviewer: User) -> None:
+    if app.state in (State.APPROVED, State.REJECTED):
+        raise CertificationError(DECIDED)
     if app.state != State.IN_REVIEW or app.reviewer_id != reviewer.id:
         raise CertificationError("Deze aanvraag is niet door u in behandeling.")
 
@@ -207,6 +253,7 @@ class Judgement:
 
 def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) -> None:
     """Accept, accept with fewer hours, or reject one activity."""
+    app = _locked(app)
     _require_reviewer(app, reviewer)
     item = next((i for i in app.items if i.id == item_id), None)
     if item is None:
@@ -237,10 +284,11 @@ def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) 
         verdict=judgement.verdict.value,
         accepted_hours=str(item.accepted_hours),
     )
-    db.session.commit()
+    _commit()
 
 
 def request_info(app: Application, reviewer: User, message: str) -> None:
+    app = _locked(app)
     _require_reviewer(app, reviewer)
     _move(app, Action.REQUEST_INFO, reviewer, message)
     _mail(
@@ -249,11 +297,12 @@ def request_info(app: Application, reviewer: User, message: str) -> None:
         "De commissie vraagt een aanvulling op uw aanvraag",
         message=message,
     )
-    db.session.commit()
+    _commit()
 
 
 def resubmit(app: Application, user: User, note: str | None) -> None:
     """Back to the queue, with the activities logged since in the window added."""
+    app = _locked(app)
     if app.applicant_id != user.id:
         raise CertificationError("Alleen de aanvrager kan opnieuw indienen.")
     added = progress.unlocked_activities(user.id, Window(app.window_start, app.window_end))
@@ -265,11 +314,12 @@ def resubmit(app: Application, user: User, note: str | None) -> None:
             item.verdict = Verdict.PENDING
     app.queued_at = utcnow()
     app.reviewer_id = None
-    db.session.commit()
+    _commit()
 
 
 def decide(app: Application, reviewer: User, approve: bool, motivation: str, today: date):
     """Approve (issues the certificate) or reject, always with a motivation."""
+    app = _locked(app)
     _require_reviewer(app, reviewer)
     if not motivation or not motivation.strip():
         raise CertificationError("Een besluit heeft altijd een schriftelijke motivering.")
@@ -289,7 +339,11 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
     app.motivation = motivation
     if approve:
         regulation = progress.application_regulation(app)
-        certificate = issue_certificate(app, today, regulation.cycle_years)
+        try:
+            certificate = issue_certificate(app, today, regulation.cycle_years)
+        except IntegrityError as exc:  # a certificate for it exists: a race the lock missed
+            db.session.rollback()
+            raise CertificationError(CONFLICT) from exc
         audit.record(
             "certification.certificate_issued",
             certificate,
@@ -305,7 +359,7 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
         motivation=motivation,
         certificate=certificate,
     )
-    db.session.commit()
+    _commit()
     return certificate
 
 

@@ -29,6 +29,7 @@ from krsd.certification.rules import (
     Verdict,
 )
 from krsd.clock import register_today
+from krsd.confirmation import confirmation_page, confirmed
 from krsd.database import utcnow
 from krsd.extensions import db
 
@@ -41,9 +42,18 @@ LABELS = {
 }
 
 
+def _application_or_404(application_id: int) -> Application:
+    """The application; a POST (a change) locks it first, so it sees what others just did."""
+    if request.method == "POST":
+        app = services.lock_application(application_id)
+    else:
+        app = db.session.get(Application, application_id)
+    return app or abort(404)
+
+
 def _own_application(application_id: int) -> Application:
-    app = db.session.get(Application, application_id)
-    if app is None or app.applicant_id != current_user.id:
+    app = _application_or_404(application_id)
+    if app.applicant_id != current_user.id:
         abort(404)
     return app
 
@@ -98,6 +108,16 @@ def application_detail(application_id: int):
     resubmit_form = ResubmitForm(prefix="resubmit")
     try:
         if "withdraw-submit" in request.form and withdraw_form.validate_on_submit():
+            if not confirmed():
+                return confirmation_page(
+                    title="Aanvraag intrekken",
+                    question="Weet u zeker dat u uw aanvraag wilt intrekken?",
+                    consequence="De commissie beoordeelt haar dan niet verder. De activiteiten "
+                    "komen weer vrij; voor certificering dient u later een nieuwe aanvraag in.",
+                    button="Ja, trek de aanvraag in",
+                    back_url=url_for("certification.application_detail", application_id=app.id),
+                    keep=("withdraw-csrf_token", "withdraw-reason", "withdraw-submit"),
+                )
             services.withdraw(app, current_user, withdraw_form.reason.data or None)
             flash("Uw aanvraag is ingetrokken. De activiteiten zijn weer vrij.", "success")
             return redirect(url_for("certification.application_detail", application_id=app.id))
@@ -184,7 +204,7 @@ def queue():
 @bp.route("/commissie/aanvragen/<int:application_id>", methods=["GET", "POST"])
 @staff_only
 def review(application_id: int):
-    app = db.session.get(Application, application_id) or abort(404)
+    app = _application_or_404(application_id)
     is_reviewer = current_user.has_role(RoleName.REVIEWER)
     if app.applicant_id == current_user.id:
         abort(403)
