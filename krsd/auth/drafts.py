@@ -148,7 +148,7 @@ def redirect_if_kept():
 def register(app: Flask) -> None:
     """A form posted after the session ran out fails the CSRF check first (the token lived
     in the session): keep it and ask to log in, instead of the bare 400 page."""
-    original = app.error_handler_spec[None][None].get(CSRFError)
+    original = app.error_handler_spec[None][CSRFError.code].get(CSRFError)
 
     @app.errorhandler(CSRFError)
     def _csrf_after_timeout(error):

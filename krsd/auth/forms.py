@@ -1,8 +1,15 @@
 """Account forms."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from krsd.auth.rules import FUNCTION_LABELS, password_problems
 from krsd.forms_common import choices, no_control_characters, strip
@@ -96,6 +103,16 @@ class ProfileForm(FlaskForm):
     public_listing_consent = BooleanField(
         "Vermeld mij in het openbare register (zolang mijn certificaat geldig is)"
     )
+    #: asked only of certified people, whose new name the registerbureau approves first
+    name_change_explanation = TextAreaField(
+        "Toelichting bij een nieuwe naam",
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=1000, message="Hoogstens 1000 tekens."),
+            no_control_characters,
+        ],
+    )
 
 
 class ChangePasswordForm(_NewPasswordMixin, FlaskForm):
@@ -109,3 +126,11 @@ class ResetRequestForm(FlaskForm):
 
 class ResetPasswordForm(_NewPasswordMixin, FlaskForm):
     password, confirm = _new_password_fields()
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        "Code",
+        filters=[strip],
+        validators=[DataRequired(REQUIRED), Length(max=32, message="Hoogstens 32 tekens.")],
+    )

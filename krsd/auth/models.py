@@ -1,9 +1,9 @@
-"""Accounts, roles, server-side sessions, login attempts and reset tokens."""
+"""Accounts, roles, server-side sessions, login attempts, reset tokens and second factors."""
 
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from krsd.auth.rules import FUNCTION_LABELS, Function, RoleName
@@ -120,3 +120,35 @@ class PasswordResetToken(db.Model):
     requested_ip: Mapped[str | None] = mapped_column(String(45))
 
     user: Mapped[User] = relationship()
+
+
+class SecondFactor(db.Model):
+    """A confirmed authenticator app (TOTP, RFC 6238); at most one per person."""
+
+    __tablename__ = "second_factors"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: the shared secret, base32, shown once as a QR code at enrolment
+    totp_secret: Mapped[str] = mapped_column(String(64))
+    #: when the person confirmed it with a first code
+    confirmed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: the newest 30-second time step whose code was accepted; older and equal ones are refused
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    user: Mapped[User] = relationship()
+
+
+class RecoveryCode(db.Model):
+    """A one-time code for when the authenticator is lost; only its hash is stored."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: sha256 of the normalised code (the codes are random, about 50 bits)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when it was used to log in; a used code never works again
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,18 +5,27 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from krsd import audit
 from krsd.auth.models import AuthSession, LoginAttempt, PasswordResetToken, User, UserRole
-from krsd.auth.rules import Function, RoleName, ThrottleState, login_is_throttled
-from krsd.certification.public import refresh_person
+from krsd.auth.rules import (
+    Function,
+    RoleName,
+    ThrottleLimits,
+    ThrottleState,
+    login_is_throttled,
+    needs_second_factor,
+    throttle_message,
+)
+from krsd.auth.signals import profile_changed
 from krsd.database import utcnow
 from krsd.extensions import db
 from krsd.mail import send_mail
+from krsd.urls import external_url
 
 # Compared against when the e-mail address is unknown, so that timing gives nothing away.
 _DUMMY_HASH = generate_password_hash(secrets.token_hex(16))
@@ -120,46 +129,90 @@ def email_exists(email: str) -> bool:
 
 def _throttle_state(email: str, ip: str) -> ThrottleState:
     since = utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.at)).where(
-            LoginAttempt.email == email, LoginAttempt.succeeded.is_(True)
+
+    def last_success(*where):
+        return db.session.scalar(
+            select(func.max(LoginAttempt.at)).where(LoginAttempt.succeeded.is_(True), *where)
         )
-    )
-    account_since = max(since, last_success) if last_success else since
-    failed = LoginAttempt.succeeded.is_(False)
-    by_account = db.session.scalar(
-        select(func.count()).where(
-            failed, LoginAttempt.email == email, LoginAttempt.at > account_since
+
+    def failures(after, *where) -> int:
+        return db.session.scalar(
+            select(func.count()).where(
+                LoginAttempt.succeeded.is_(False), LoginAttempt.at > after, *where
+            )
         )
+
+    # A new password wipes the slate for the account: whoever forgot it can log in at once.
+    reset_at = db.session.scalar(
+        select(func.max(PasswordResetToken.used_at))
+        .join(User, PasswordResetToken.user_id == User.id)
+        .where(User.email == email)
     )
-    by_ip = db.session.scalar(
-        select(func.count()).where(failed, LoginAttempt.ip == ip, LoginAttempt.at > since)
+    by_account = LoginAttempt.email == email
+    account_since = max(t for t in (since, last_success(by_account), reset_at) if t)
+    # A success from elsewhere does not give an attacker here new tries.
+    pair_since = max(
+        t for t in (since, last_success(by_account, LoginAttempt.ip == ip), reset_at) if t
     )
-    return ThrottleState(by_account or 0, by_ip or 0)
+    return ThrottleState(
+        failures_for_account=failures(account_since, by_account),
+        failures_for_address_and_account=failures(pair_since, by_account, LoginAttempt.ip == ip),
+        failures_for_address=failures(since, LoginAttempt.ip == ip),
+    )
 
 
-def authenticate(email: str, password: str, ip: str, user_agent: str) -> tuple[User, str]:
-    """Check a login; returns the user and a new session token, or raises."""
+def refuse_when_throttled(email: str, ip: str) -> None:
+    """Raise LoginThrottled (audited and committed) when this login may not try again yet."""
+    config = current_app.config
+    limits = ThrottleLimits(config["LOGIN_MAX_FAILURES"], config["LOGIN_MAX_FAILURES_PER_ADDRESS"])
+    throttle = login_is_throttled(_throttle_state(email, ip), limits)
+    if throttle is None:
+        return
+    audit.record(
+        "auth.login_throttled", object_type="login", object_id=email[:64], ceiling=throttle.value
+    )
+    db.session.commit()
+    raise LoginThrottled(throttle_message(throttle, config["LOGIN_WINDOW_MINUTES"], limits))
+
+
+def record_failed_login(
+    email: str, ip: str, action: str = "auth.login_failed", user: User | None = None, **details
+) -> None:
+    """Count a failed attempt (a wrong password or code) and audit it; the caller commits."""
+    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=False))
+    if user is None:
+        audit.record(action, object_type="login", object_id=email[:64], **details)
+    else:
+        audit.record(action, user, actor=user, **details)
+
+
+def finish_login(user: User, ip: str, user_agent: str, **details) -> str:
+    """The last step of a login: count the success, open a session; the caller commits."""
+    db.session.add(LoginAttempt(email=user.email, ip=ip, succeeded=True))
+    token = _open_session(user, ip, user_agent)
+    audit.record("auth.login", user, actor=user, **details)
+    return token
+
+
+def authenticate(email: str, password: str, ip: str, user_agent: str) -> tuple[User, str | None]:
+    """Check a login; returns the user and a new session token, or raises.
+
+    For reviewers and the registerbureau the token is None: no session is opened and no
+    success counted until the second factor (krsd.auth.second_factor) is done as well.
+    """
     email = normalise_email(email)
-    state = _throttle_state(email, ip)
-    if login_is_throttled(state, current_app.config["LOGIN_MAX_FAILURES"]):
-        audit.record("auth.login_throttled", object_type="login", object_id=email)
-        db.session.commit()
-        minutes = current_app.config["LOGIN_WINDOW_MINUTES"]
-        raise LoginThrottled(
-            f"Te veel mislukte inlogpogingen. Probeer het over {minutes} minuten opnieuw, "
-            "of vraag een nieuw wachtwoord aan."
-        )
+    refuse_when_throttled(email, ip)
     user = db.session.scalar(select(User).where(User.email == email))
     valid = check_password_hash(user.password_hash if user else _DUMMY_HASH, password)
     if not (user and valid and user.active):
-        db.session.add(LoginAttempt(email=email, ip=ip, succeeded=False))
-        audit.record("auth.login_failed", object_type="login", object_id=email)
+        record_failed_login(email, ip)
         db.session.commit()
         raise InvalidCredentials("Deze combinatie van e-mailadres en wachtwoord is onbekend.")
-    db.session.add(LoginAttempt(email=email, ip=ip, succeeded=True))
-    token = _open_session(user, ip, user_agent)
-    audit.record("auth.login", user, actor=user)
+    if needs_second_factor(user.role_names):
+        audit.record("auth.password_accepted", user, actor=user)
+        db.session.commit()
+        return user, None
+    token = finish_login(user, ip, user_agent)
     db.session.commit()
     return user, token
 
@@ -238,7 +291,7 @@ def request_password_reset(email: str, ip: str | None) -> None:
         "Nieuw wachtwoord voor uw KRSD-account",
         "password_reset",
         user=user,
-        link=url_for("auth.reset_password", token=token, _external=True),
+        link=external_url("auth.reset_password", token=token),
         minutes=minutes,
     )
     audit.record("auth.reset_requested", user, actor=user)
@@ -287,7 +340,11 @@ class Profile:
 
 
 def update_profile(user: User, profile: Profile) -> list[str]:
-    """Change one's own details; returns the names of the fields that changed."""
+    """Change one's own details (the caller commits); returns the fields that changed.
+
+    Sends ``profile_changed`` so that higher packages (the register) follow in the same
+    transaction.
+    """
     changed = {}
     for field in ("name", "function", "employer", "public_listing_consent"):
         new = getattr(profile, field)
@@ -297,9 +354,8 @@ def update_profile(user: User, profile: Profile) -> list[str]:
             setattr(user, field, new)
     if not changed:
         return []
-    refresh_person(user)
+    profile_changed.send(user, changed=changed)
     audit.record(
         "auth.profile_changed", user, actor=user, **{k: str(v) for k, v in changed.items()}
     )
-    db.session.commit()
     return sorted(changed)

@@ -77,3 +77,13 @@ def test_an_existing_email_address_is_refused(browser, make_user):
     response = browser.submit("/registreren", {**VALID, "email": "SUKRU@example.nl"})
     assert "Er bestaat al een account met dit e-mailadres" in response.get_data(as_text=True)
     assert _users() == 1
+
+
+def test_a_common_password_is_refused_with_a_dutch_message_and_the_rest_stays(browser):
+    form = {**VALID, "password": "Welkom2026!", "confirm": "Welkom2026!"}
+    response = browser.submit("/registreren", form)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "veelgebruikte wachtwoorden" in html
+    assert "RMC-regio Utrecht" in html  # the other input is still filled in
+    assert _users() == 0
