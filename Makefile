@@ -28,14 +28,16 @@ lint: install
 	@echo "== ruff"
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
+	@echo "== import-linter (the package order of ARCHITECTURE.md)"
+	$(BIN)/lint-imports --no-cache
 
 test-sqlite: install
-	@echo "== pytest on SQLite (embedded)"
-	KRSD_TEST_DATABASE_URL= $(BIN)/pytest -q
+	@echo "== pytest on SQLite (embedded), Redis for the shared rate limits"
+	KRSD_TEST_DATABASE_URL= scripts/with-redis.sh $(BIN)/pytest -q
 
 test-postgres: install
-	@echo "== pytest on PostgreSQL (throw-away server on 127.0.0.1)"
-	scripts/with-postgres.sh $(BIN)/pytest -q
+	@echo "== pytest on PostgreSQL (throw-away server on 127.0.0.1), Redis for the rate limits"
+	scripts/with-redis.sh scripts/with-postgres.sh $(BIN)/pytest -q
 
 test: install
 	@scripts/ensure-system-packages.sh test

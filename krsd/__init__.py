@@ -5,10 +5,12 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from krsd.config import ROOT, config_from_environment
-from krsd.extensions import csrf, db, login_manager, migrate
+from krsd.extensions import csrf, db, limiter, login_manager, migrate
 from krsd.navigation import menu_for
+from krsd.urls import configure_public_url
 
 
 def create_app(config=None) -> Flask:
@@ -24,9 +26,12 @@ def create_app(config=None) -> Flask:
     elif config:
         app.config.update(config)
     _ensure_secret_key(app)
+    configure_public_url(app)  # refuses to start without KRSD_PUBLIC_URL
 
     register_extensions(app)
+    app.url_map.converters["int"] = IdConverter
     register_blueprints(app)
+    register_signals(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -46,10 +51,19 @@ def _ensure_secret_key(app: Flask) -> None:
     app.config["SECRET_KEY"] = key_file.read_text().strip()
 
 
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in a URL: a number beyond a database id (32 bits) is a 404, not an overflow."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def register_extensions(app: Flask) -> None:
     from krsd.database import configure_sqlite, render_migration_item
     from krsd.formatting import register_filters
     from krsd.security import register_security
+    from krsd.sessions import IdleTimeoutSessionInterface
 
     db.init_app(app)
     migrate.init_app(
@@ -60,8 +74,10 @@ def register_extensions(app: Flask) -> None:
         render_item=render_migration_item,
     )
     login_manager.init_app(app)
+    app.session_interface = IdleTimeoutSessionInterface()
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
     register_security(app)
@@ -73,6 +89,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not in the blueprints' __init__, so nothing imports in a cycle.
     from krsd.admin import bp as admin_bp
+    from krsd.admin import name_change_views as _name_change_views  # noqa: F401
     from krsd.admin import views as _admin_views  # noqa: F401
     from krsd.auth import access as _access  # noqa: F401
     from krsd.auth import bp as auth_bp
@@ -91,10 +108,21 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
 
 
+def register_signals(app: Flask) -> None:
+    """Connect the receivers through which a lower package makes a higher one react."""
+    from krsd.auth.signals import profile_changed
+    from krsd.certification.public import on_profile_changed
+
+    # Module-level signals: connecting the same function again (a second app) is a no-op.
+    profile_changed.connect(on_profile_changed)
+
+
 def register_errorhandlers(app: Flask) -> None:
+    from krsd.auth import drafts
     from krsd.security import register_errorhandlers as register
 
     register(app)
+    drafts.register(app)  # after the CSRF handler it wraps
 
 
 def register_commands(app: Flask) -> None:

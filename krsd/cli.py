@@ -6,8 +6,10 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from krsd.auth.models import User
-from krsd.auth.rules import Function, RoleName, password_problems
+from krsd.auth.rules import Function, RoleName, needs_second_factor, password_problems
+from krsd.auth.second_factor import add_known_secret
 from krsd.auth.services import Registration, create_user, normalise_email
+from krsd.certification.public import reindex_register
 from krsd.clock import register_today
 from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
@@ -18,6 +20,8 @@ from krsd.portfolio.models import Evidence
 krsd_cli = AppGroup("krsd", help="KRSD beheeropdrachten.")
 
 DEMO_PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - documented demo accounts only
+#: the demo reviewer's and registerbureau's authenticator secret (base32), printed and documented
+DEMO_TOTP_SECRET = "KRSDDEMOKRSDDEMOKRSDDEMOKRSDDEMO"  # noqa: S105 - demo accounts only
 
 DEMO_ACCOUNTS = (
     ("bureau@krsd-demo.nl", "Registerbureau KRSD", Function.OTHER, "KRSD", {RoleName.ADMIN}),
@@ -53,16 +57,31 @@ def seed_demo() -> None:
         if db.session.scalar(select(User.id).where(User.email == email)):
             continue
         data = Registration(name, email, DEMO_PASSWORD, function, employer, True)
-        create_user(data, roles)
+        user = create_user(data, roles)
+        if needs_second_factor(roles):
+            add_known_secret(user, DEMO_TOTP_SECRET)
         created += 1
     db.session.commit()
-    base_url = current_app.config.get("PUBLIC_URL") or "http://127.0.0.1:5000"
-    with current_app.test_request_context("/", base_url=base_url):
+    # Mail links are built on PUBLIC_URL; the request context is for the services only.
+    with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
         portfolios = seed_portfolios_and_applications(register_today())
     if created or portfolios:
         click.echo(f"Demodata geladen: {created} accounts (wachtwoord: {DEMO_PASSWORD}).")
     else:
         click.echo("Demodata was al geladen; niets gewijzigd.")
+    click.echo(
+        "Tweestapsverificatie voor bureau@ en commissie@krsd-demo.nl: voeg de sleutel "
+        f"{DEMO_TOTP_SECRET} toe aan een authenticator-app, of maak een code met\n"
+        f"  python -c \"import pyotp; print(pyotp.TOTP('{DEMO_TOTP_SECRET}').now())\""
+    )
+
+
+@krsd_cli.command("reindex-register")
+def reindex_register_command() -> None:
+    """Rewrite the public register's search index (once after upgrading to whole numbers)."""
+    count = reindex_register()
+    db.session.commit()
+    click.echo(f"Zoekindex van het register herschreven: {count} personen.")
 
 
 @krsd_cli.command("create-user")
@@ -101,9 +120,18 @@ def send_mail_command() -> None:
 
 
 @krsd_cli.command("check-storage")
-def check_storage_command() -> None:
-    """Report evidence files that are missing, corrupt (hash mismatch) or orphaned."""
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Verwijder weesbestanden (ook van afgebroken uploads) die ouder zijn dan een uur.",
+)
+def check_storage_command(repair: bool) -> None:
+    """Report evidence files that are missing, corrupt (hash mismatch) or orphaned.
+
+    With --repair, orphans older than an hour are removed: a killed upload leaves them.
+    """
     records = db.session.execute(select(Evidence.stored_name, Evidence.sha256)).all()
+    db.session.rollback()  # hashing every file must not hold SQLite's write lock
     report = storage.check([tuple(r) for r in records])
     click.echo(f"{len(records)} bewijsstukken in de database.")
     for label, names in (
@@ -114,5 +142,16 @@ def check_storage_command() -> None:
         click.echo(f"{label}: {len(names)}")
         for name in names:
             click.echo(f"  {name}")
-    if report.missing or report.corrupt or report.orphaned:
+    problem = bool(report.missing or report.corrupt)
+    if repair:
+        removed = storage.remove_orphans(report.orphaned)
+        click.echo(f"Verwijderd (wees, ouder dan een uur): {len(removed)}")
+        for name in removed:
+            click.echo(f"  {name}")
+        # Younger ones may belong to an upload in progress: no fault (yet).
+        if kept := len(report.orphaned) - len(removed):
+            click.echo(f"Bewaard (jonger dan een uur, mogelijk een lopende upload): {kept}")
+    else:
+        problem = problem or bool(report.orphaned)
+    if problem:
         raise SystemExit(1)

@@ -25,6 +25,18 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value is not None else default
 
 
+def _env_list(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list, e.g. KRSD_TRUSTED_HOSTS=krsd.nl,www.krsd.nl."""
+    value = _env(name)
+    if value is None:
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot run without is missing or wrong; the message names it."""
+
+
 def normalise_database_url(url: str) -> str:
     """Use the psycopg 3 driver for plain postgresql:// URLs."""
     for prefix in ("postgres://", "postgresql://"):
@@ -45,6 +57,7 @@ class Config:
     UPLOAD_FOLDER = Path(_env("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
     #: largest evidence file; a larger one gets a message on the form
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
+    MAX_FILES_PER_REQUEST = _env_int("MAX_FILES_PER_REQUEST", 10)  # more get a Dutch message
     #: largest request body (several files at once); a larger one gets the Dutch 413 page
     MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
     #: form text fields may be long enough to get a message instead of a 413
@@ -72,10 +85,25 @@ class Config:
     PDF_FONT_DIR = Path(_env("PDF_FONT_DIR", "/usr/share/fonts/truetype/dejavu"))
     #: requests per minute per address on the public register and verification pages
     PUBLIC_RATE_PER_MINUTE = _env_int("PUBLIC_RATE_PER_MINUTE", 30)
-    #: where certificates point to (QR code, verification link); empty: this server's address
-    PUBLIC_URL = _env("PUBLIC_URL", "")
+    #: reset links per hour for one e-mail address, and from one client address
+    RESET_LIMIT_PER_EMAIL = _env("RESET_LIMIT_PER_EMAIL", "5 per hour")
+    RESET_LIMIT_PER_ADDRESS = _env("RESET_LIMIT_PER_ADDRESS", "20 per hour")
+    #: registrations per hour from one client address that hit an existing e-mail address
+    REGISTRATION_LIMIT_PER_ADDRESS = _env("REGISTRATION_LIMIT_PER_ADDRESS", "10 per hour")
+    #: where the rate limits are counted: memory:// for one process, redis://host:port for all
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    #: the address in every link the app writes (mail, QR code, verification link)
+    PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
+    #: host names requests may use besides the PUBLIC_URL's; others get a 400
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS", ["127.0.0.1", "localhost"])
+    #: proxies in front of the app (e.g. 1 behind nginx); their X-Forwarded-For is believed
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 
+    #: failed logins per account, and per account from one address, within the window
     LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 5)
+    #: failed logins from one address over all accounts (an office behind one NAT address)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
     LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
     PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
 
@@ -88,6 +116,11 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _env_bool("SECURE_COOKIES", True)
     HSTS = _env_bool("HSTS", True)
     PREFERRED_URL_SCHEME = "https"
+    #: required: the app refuses to start without KRSD_PUBLIC_URL
+    PUBLIC_URL = _env("PUBLIC_URL")
+    TRUSTED_HOSTS = _env_list("TRUSTED_HOSTS", [])
+    #: every gunicorn worker counts in the same Redis (Debian's redis-server listens here)
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379")
 
 
 class TestConfig(Config):
@@ -96,8 +129,14 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"  # noqa: S105
     SERVER_NAME = "localhost"
-    # Tests share one app: a test that checks the limit sets its own.
+    # Tests share one app: a test that checks a limit sets its own.
     PUBLIC_RATE_PER_MINUTE = 100_000
+    RESET_LIMIT_PER_EMAIL = RESET_LIMIT_PER_ADDRESS = "100000 per hour"
+    REGISTRATION_LIMIT_PER_ADDRESS = "100000 per hour"
+    RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_URL = "http://localhost"
+    TRUSTED_HOSTS = ["127.0.0.1", "localhost"]
+    TRUSTED_PROXIES = 0
 
 
 def config_from_environment() -> type[Config]:

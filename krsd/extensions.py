@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and attached in the app factory."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -24,3 +26,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: rate limits per client address, counted in RATELIMIT_STORAGE_URI (krsd/limits.py); like
+#: every Flask-Limiter it keeps the store of the app it was last attached to (one per process)
+limiter = Limiter(key_func=get_remote_address)

@@ -1,7 +1,11 @@
-"""HTTP security headers and the Dutch error pages."""
+"""HTTP security headers, trusted proxies and the Dutch error pages."""
 
-from flask import Flask, render_template, request
+from html import escape
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from krsd.database import write_intent
 from krsd.extensions import db
@@ -56,7 +60,30 @@ def _error_page(code: int, message: str | None = None):
     ), code
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind KRSD_TRUSTED_PROXIES proxies, take the client's address and scheme from the
+    X-Forwarded-For/-Proto headers they add. With 0 (the default) the headers are ignored,
+    so nobody can make up an address."""
+    hops = app.config.get("TRUSTED_PROXIES", 0)
+    if hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+
+def _unknown_host_page():
+    # The Host header is not trusted, so no URL can be built: a page without links.
+    public_url = escape(current_app.config["PUBLIC_URL"])
+    body = (
+        '<!doctype html><html lang="nl"><head><meta charset="utf-8">'
+        "<title>Onbekend adres</title></head><body><h1>Onbekend adres</h1>"
+        f'<p>Het KRSD is bereikbaar op <a href="{public_url}">{public_url}</a>.</p>'
+        "</body></html>"
+    )
+    return body, 400, {"Content-Type": "text/html; charset=utf-8"}
+
+
 def register_security(app: Flask) -> None:
+    trust_proxies(app)
+
     @app.before_request
     def _mark_read_only_requests() -> None:
         write_intent.set(request.method not in ("GET", "HEAD", "OPTIONS"))
@@ -82,6 +109,11 @@ def register_security(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
+    @app.errorhandler(SecurityError)
+    def _unknown_host(_error):
+        db.session.rollback()
+        return _unknown_host_page()
+
     @app.errorhandler(CSRFError)
     def _csrf(_error):
         db.session.rollback()

@@ -1,6 +1,6 @@
 """Registerbureau pages: accounts and roles, the audit log, the outbox."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,17 +12,21 @@ from krsd.admin.forms import (
     AuditFilterForm,
     RegulationForm,
     RolesForm,
+    SecondFactorResetForm,
     UserSearchForm,
 )
 from krsd.audit import AuditEntry
+from krsd.auth import second_factor
 from krsd.auth.access import role_required
 from krsd.auth.models import User, UserRole
 from krsd.auth.rules import ROLE_LABELS, RoleName
 from krsd.auth.services import AccountError
+from krsd.clock import register_today
 from krsd.extensions import db
 from krsd.formatting import AMSTERDAM, nl_date
 from krsd.mail import OutboxMessage
 from krsd.portfolio.models import Regulation, regulation_in_force
+from krsd.urls import redact_secret_links
 
 PER_PAGE = 50
 admin_only = role_required(RoleName.ADMIN)
@@ -32,21 +36,32 @@ def _user_or_404(user_id: int) -> User:
     return db.session.get(User, user_id) or abort(404)
 
 
+def _paginate(query):
+    """One page of ``query``; a page number out of range or not a number shows the nearest."""
+    number = request.args.get("page", "")
+    number = int(number) if number.isdigit() and len(number) < 10 else 1
+    page = db.paginate(query, page=max(number, 1), per_page=PER_PAGE, error_out=False)
+    if page.pages and page.page > page.pages:
+        page = db.paginate(query, page=page.pages, per_page=PER_PAGE, error_out=False)
+    return page
+
+
 @bp.route("/accounts")
 @admin_only
 def users():
     form = UserSearchForm(request.args)
     query = select(User).order_by(User.name, User.id)
-    if form.validate() and form.q.data:
+    valid = form.validate()  # an unknown role or an overlong query shows the form's message
+    if valid and form.q.data:
         query = query.where(
             or_(
                 User.name.icontains(form.q.data, autoescape=True),
                 User.email.icontains(form.q.data, autoescape=True),
             )
         )
-    if form.role.data:
+    if valid and form.role.data:
         query = query.where(User.roles.any(UserRole.role == RoleName(form.role.data)))
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = _paginate(query)
     return render_template("admin/users.html", form=form, page=page, role_labels=ROLE_LABELS)
 
 
@@ -56,6 +71,7 @@ def user_detail(user_id: int):
     user = _user_or_404(user_id)
     roles_form = RolesForm(prefix="roles")
     active_form = ActiveForm(prefix="active")
+    second_factor_form = SecondFactorResetForm(prefix="second-factor")
     if request.method == "GET":
         roles_form.roles.data = sorted(r.value for r in user.role_names)
     elif "roles-submit" in request.form and roles_form.validate_on_submit():
@@ -83,6 +99,19 @@ def user_detail(user_id: int):
                 "Het account is " + ("gedeblokkeerd." if user.active else "geblokkeerd."), "success"
             )
             return redirect(url_for("admin.user_detail", user_id=user.id))
+    elif "second-factor-submit" in request.form and second_factor_form.validate_on_submit():
+        try:
+            second_factor.reset_second_factor(user, second_factor_form.reason.data, current_user)
+        except AccountError as exc:
+            db.session.rollback()
+            second_factor_form.reason.errors = [str(exc)]
+        else:
+            flash(
+                "De tweestapsverificatie is opnieuw ingesteld; bij de volgende keer inloggen "
+                "koppelt deze persoon een nieuwe app.",
+                "success",
+            )
+            return redirect(url_for("admin.user_detail", user_id=user.id))
     history = db.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.object_type == "user", AuditEntry.object_id == str(user.id))
@@ -94,6 +123,8 @@ def user_detail(user_id: int):
         user=user,
         roles_form=roles_form,
         active_form=active_form,
+        second_factor_form=second_factor_form,
+        second_factor_enrolled=second_factor.is_enrolled(user),
         history=history,
         role_labels=ROLE_LABELS,
     )
@@ -120,7 +151,7 @@ def audit_log():
         if form.date_until.data:
             end = _amsterdam_day_start(form.date_until.data + timedelta(days=1))
             query = query.where(AuditEntry.at < end)
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = _paginate(query)
     return render_template("admin/audit_log.html", form=form, page=page)
 
 
@@ -128,7 +159,7 @@ def audit_log():
 @admin_only
 def outbox():
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
-    page = db.paginate(query, per_page=PER_PAGE, error_out=False)
+    page = _paginate(query)
     return render_template("admin/outbox.html", page=page)
 
 
@@ -136,7 +167,9 @@ def outbox():
 @admin_only
 def outbox_message(message_id: int):
     message = db.session.get(OutboxMessage, message_id) or abort(404)
-    return render_template("admin/outbox_message.html", message=message)
+    # Staff must not be able to use someone's reset link: shown hidden, sent as it is.
+    body = redact_secret_links(message.body)
+    return render_template("admin/outbox_message.html", message=message, body=body)
 
 
 @bp.route("/reglement", methods=["GET", "POST"])
@@ -159,7 +192,7 @@ def regulations():
         values["reminder_days"] = ",".join(p.strip() for p in form.reminder_days.data.split(","))
         try:
             regulation = services.add_regulation(
-                values, form.reason.data, current_user, date.today()
+                values, form.reason.data, current_user, register_today()
             )
         except services.RegulationError as exc:
             db.session.rollback()
@@ -171,7 +204,7 @@ def regulations():
             )
             return redirect(url_for("admin.regulations"))
     versions = db.session.scalars(select(Regulation).order_by(Regulation.starts_on.desc())).all()
-    in_force = regulation_in_force(date.today())
+    in_force = regulation_in_force(register_today())
     return render_template(
         "admin/regulations.html", form=form, versions=versions, in_force=in_force
     )

@@ -1,9 +1,12 @@
 """Login, logout, registration, password change and reset."""
 
+from datetime import timedelta
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from krsd.auth import bp, services
+from krsd import limits
+from krsd.auth import bp, second_factor, services
 from krsd.auth.forms import (
     ChangePasswordForm,
     LoginForm,
@@ -11,8 +14,15 @@ from krsd.auth.forms import (
     RegistrationForm,
     ResetPasswordForm,
     ResetRequestForm,
+    SecondFactorForm,
 )
-from krsd.auth.rules import Function, safe_next
+from krsd.auth.rules import SECOND_FACTOR_PENDING_MINUTES, Function, safe_next
+from krsd.certification import name_changes
+from krsd.clock import register_today
+from krsd.database import utcnow
+
+#: the signed session's key for a login that still needs its second factor
+PENDING_LOGIN = "pending_login"
 
 
 def _client() -> tuple[str, str]:
@@ -36,17 +46,149 @@ def login():
     if form.validate_on_submit():
         ip, agent = _client()
         try:
-            user, _token = services.authenticate(form.email.data, form.password.data, ip, agent)
+            user, token = services.authenticate(form.email.data, form.password.data, ip, agent)
         except services.LoginThrottled as exc:
             form.form_errors.append(str(exc))
             status = 429
         except services.InvalidCredentials as exc:
             form.form_errors.append(str(exc))
         else:
+            if token is None:
+                return _begin_second_factor(user, target)
             _start_session(user)
             flash(f"Welkom, {user.name}.", "success")
             return redirect(target or url_for("main.index"))
     return render_template("auth/login.html", form=form, next=target), status
+
+
+def _begin_second_factor(user, target: str | None):
+    # The password was right; nothing is logged in until the second factor is given too.
+    session.clear()
+    until = utcnow() + timedelta(minutes=SECOND_FACTOR_PENDING_MINUTES)
+    session[PENDING_LOGIN] = {"user_id": user.id, "until": until.timestamp(), "next": target}
+    if second_factor.is_enrolled(user):
+        return redirect(url_for("auth.second_factor_step"))
+    return redirect(url_for("auth.enrol_second_factor"))
+
+
+def _pending_login():
+    """The user and state of a login waiting for its second factor, or (None, None)."""
+    pending = session.get(PENDING_LOGIN)
+    if not isinstance(pending, dict) or not isinstance(pending.get("until"), int | float):
+        return None, None
+    if pending["until"] < utcnow().timestamp():
+        return None, None
+    user = second_factor.pending_user(pending.get("user_id"))
+    return (user, pending) if user else (None, None)
+
+
+def _start_over(message: str = "Uw inlogpoging is verlopen. Log opnieuw in."):
+    if session.pop(PENDING_LOGIN, None) is not None:
+        flash(message, "error")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/inloggen/app-koppelen", methods=["GET", "POST"])
+def enrol_second_factor():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    user, pending = _pending_login()
+    if user is None:
+        return _start_over()
+    if second_factor.is_enrolled(user):
+        return redirect(url_for("auth.second_factor_step"))
+    if not isinstance(pending.get("secret"), str):
+        # New for each login attempt: a secret seen by someone else is never linked later.
+        pending["secret"] = second_factor.new_secret()
+        session[PENDING_LOGIN] = pending
+    secret = pending["secret"]
+    form = SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        ip, agent = _client()
+        try:
+            _token, codes = second_factor.confirm_enrolment(user, secret, form.code.data, ip, agent)
+        except services.LoginThrottled as exc:
+            form.form_errors.append(str(exc))
+            status = 429
+        except second_factor.InvalidCode as exc:
+            form.code.errors.append(str(exc))
+        except second_factor.SecondFactorError as exc:
+            return _start_over(str(exc))
+        else:
+            target = safe_next(pending.get("next")) or url_for("main.index")
+            _start_session(user)
+            # Shown in this answer only: the codes are stored as hashes and never again readable.
+            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    return render_template(
+        "auth/enrol_second_factor.html",
+        form=form,
+        secret=secret,
+        qr=second_factor.qr_data_uri(user, secret),
+    ), status
+
+
+@bp.route("/inloggen/code", methods=["GET", "POST"])
+def second_factor_step():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    user, pending = _pending_login()
+    if user is None:
+        return _start_over()
+    if not second_factor.is_enrolled(user):
+        return redirect(url_for("auth.enrol_second_factor"))
+    form = SecondFactorForm()
+    status = 200
+    if form.validate_on_submit():
+        ip, agent = _client()
+        try:
+            _token, method = second_factor.verify_login(user, form.code.data, ip, agent)
+        except services.LoginThrottled as exc:
+            form.form_errors.append(str(exc))
+            status = 429
+        except second_factor.InvalidCode as exc:
+            form.code.errors.append(str(exc))
+        except second_factor.SecondFactorError:
+            return redirect(url_for("auth.enrol_second_factor"))
+        else:
+            target = safe_next(pending.get("next"))
+            _start_session(user)
+            flash(f"Welkom, {user.name}.", "success")
+            if method == "recovery_code":
+                left = second_factor.unused_recovery_codes(user)
+                flash(
+                    f"U heeft een herstelcode gebruikt; u heeft er nog {left}. Maak nieuwe codes "
+                    "aan onder Tweestapsverificatie als u uw app kwijt bent.",
+                    "info",
+                )
+            return redirect(target or url_for("main.index"))
+    return render_template("auth/second_factor.html", form=form), status
+
+
+@bp.route("/account/tweestapsverificatie", methods=["GET", "POST"])
+@login_required
+def second_factor_account():
+    enrolled = second_factor.is_enrolled(current_user)
+    form = SecondFactorForm()
+    status = 200
+    if enrolled and form.validate_on_submit():
+        ip, _agent = _client()
+        try:
+            codes = second_factor.regenerate_recovery_codes(current_user, form.code.data, ip)
+        except services.LoginThrottled as exc:
+            form.form_errors.append(str(exc))
+            status = 429
+        except second_factor.InvalidCode as exc:
+            form.code.errors.append(str(exc))
+        else:
+            target = url_for("auth.second_factor_account")
+            return render_template("auth/recovery_codes.html", codes=codes, target=target)
+    return render_template(
+        "auth/second_factor_account.html",
+        form=form,
+        enrolled=enrolled,
+        unused=second_factor.unused_recovery_codes(current_user) if enrolled else 0,
+    ), status
 
 
 @bp.route("/uitloggen", methods=["POST"])
@@ -64,6 +206,10 @@ def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = RegistrationForm()
+    status = 200
+    # "This address already has an account" tells a stranger who is registered: only those
+    # answers count against the client address, so colleagues behind one address can all join.
+    revealing = limits.per_address("REGISTRATION_LIMIT_PER_ADDRESS")
     if form.validate_on_submit():
         data = services.Registration(
             name=form.name.data,
@@ -75,35 +221,66 @@ def register():
         )
         ip, agent = _client()
         try:
+            limits.check(revealing)
             user = services.register_professional(data, ip, agent)
+        except limits.Limited as exc:
+            form.form_errors.append(
+                "Vanaf uw netwerk is te vaak geprobeerd een account aan te maken met een "
+                f"e-mailadres dat al bekend is. Probeer het over {exc.wait} opnieuw. Heeft u "
+                "al een account? Vraag dan een nieuw wachtwoord aan."
+            )
+            status = 429
         except services.EmailTaken as exc:
+            revealing.spend()
             form.email.errors.append(str(exc))
         else:
             _start_session(user)
             flash("Uw account is aangemaakt. Welkom bij het KRSD.", "success")
             return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form)
+    return render_template("auth/register.html", form=form), status
 
 
 @bp.route("/account/gegevens", methods=["GET", "POST"])
 @login_required
 def profile():
+    # A certified person's name is on the certificate: the registerbureau changes it.
+    today = register_today()
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     if request.method == "GET":
         form.function.data = current_user.function.value
     if form.validate_on_submit():
-        changed = services.update_profile(
-            current_user,
-            services.Profile(
-                form.name.data,
-                Function(form.function.data),
-                form.employer.data,
-                form.public_listing_consent.data,
-            ),
-        )
-        flash("Uw gegevens zijn bijgewerkt." if changed else "Er is niets gewijzigd.", "success")
-        return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form)
+        try:
+            outcome = name_changes.update_details(
+                current_user,
+                services.Profile(
+                    form.name.data,
+                    Function(form.function.data),
+                    form.employer.data,
+                    form.public_listing_consent.data,
+                ),
+                form.name_change_explanation.data,
+                today,
+            )
+        except name_changes.NameChangeError as exc:
+            getattr(form, exc.field).errors.append(str(exc))
+        else:
+            if outcome.request:
+                flash(
+                    "Uw verzoek om uw naam te wijzigen is naar het registerbureau gestuurd. "
+                    "Tot het besluit blijven uw naam en uw certificaat ongewijzigd.",
+                    "info",
+                )
+            if outcome.changed:
+                flash("Uw gegevens zijn bijgewerkt.", "success")
+            elif not outcome.request:
+                flash("Er is niets gewijzigd.", "success")
+            return redirect(url_for("auth.profile"))
+    return render_template(
+        "auth/profile.html",
+        form=form,
+        certified=name_changes.holds_current_certificate(current_user.id, today),
+        pending=name_changes.pending_request(current_user.id),
+    )
 
 
 @bp.route("/account/wachtwoord", methods=["GET", "POST"])
@@ -127,16 +304,31 @@ def change_password():
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 def forgot_password():
     form = ResetRequestForm()
+    status = 200
     if form.validate_on_submit():
         ip, _agent = _client()
-        services.request_password_reset(form.email.data, ip)
-        flash(
-            "Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele minuten een "
-            "e-mail met een link om een nieuw wachtwoord in te stellen.",
-            "info",
-        )
-        return redirect(url_for("auth.login"))
-    return render_template("auth/forgot_password.html", form=form)
+        try:
+            # Counted for known and unknown addresses alike: the answer reveals nothing.
+            limits.spend(
+                limits.per_email("RESET_LIMIT_PER_EMAIL", form.email.data),
+                limits.per_address("RESET_LIMIT_PER_ADDRESS"),
+            )
+        except limits.Limited as exc:
+            form.form_errors.append(
+                "U heeft te vaak een nieuwe link aangevraagd voor dit e-mailadres of vanaf "
+                f"dit netwerk. Probeer het over {exc.wait} opnieuw; een link die u al "
+                "ontving, blijft geldig tot hij verloopt."
+            )
+            status = 429
+        else:
+            services.request_password_reset(form.email.data, ip)
+            flash(
+                "Als dit e-mailadres bij ons bekend is, ontvangt u binnen enkele minuten een "
+                "e-mail met een link om een nieuw wachtwoord in te stellen.",
+                "info",
+            )
+            return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form), status
 
 
 @bp.route("/wachtwoord-herstellen/<token>", methods=["GET", "POST"])

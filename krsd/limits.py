@@ -1,0 +1,79 @@
+"""Rate limits, counted in one store for every worker (Flask-Limiter; the store is
+KRSD_RATELIMIT_STORAGE_URI: memory for ``make run``, Redis in production).
+
+Whole pages are limited with a decorator (``public_pages``). Limits that depend on what a
+form says, such as the e-mail address typed, are checked by the view with ``spend``.
+"""
+
+import hashlib
+import math
+import time
+from dataclasses import dataclass
+
+from flask import current_app, request
+from limits import parse
+
+from krsd.extensions import limiter
+
+
+def _public_limit() -> str:
+    return f"{current_app.config['PUBLIC_RATE_PER_MINUTE']} per minute"
+
+
+#: the public register and certificate verification share one budget per client address
+public_pages = limiter.shared_limit(_public_limit, scope="public")
+
+
+class Limited(Exception):
+    """A budget is used up; ``wait`` says in Dutch how long until it frees up."""
+
+    def __init__(self, seconds: float):
+        minutes = max(1, math.ceil(seconds / 60))
+        self.wait = "1 minuut" if minutes == 1 else f"{minutes} minuten"
+        super().__init__(self.wait)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The limit named by a setting (e.g. ``RESET_LIMIT_PER_EMAIL``) for one key."""
+
+    setting: str
+    key: str
+
+    def _args(self):
+        # Keys are hashed: the shared store holds no e-mail or IP address.
+        digest = hashlib.sha256(self.key.encode()).hexdigest()[:32]
+        return parse(current_app.config[self.setting]), "krsd", self.setting.lower(), digest
+
+    def available(self) -> bool:
+        return limiter.limiter.test(*self._args())
+
+    def spend(self) -> bool:
+        return limiter.limiter.hit(*self._args())
+
+    def seconds_left(self) -> float:
+        stats = limiter.limiter.get_window_stats(*self._args())
+        return max(0.0, stats.reset_time - time.time())
+
+
+def per_address(setting: str) -> Budget:
+    """The budget of the client's address (behind KRSD_TRUSTED_PROXIES: the real client)."""
+    return Budget(setting, request.remote_addr or "-")
+
+
+def per_email(setting: str, email: str) -> Budget:
+    return Budget(setting, (email or "").strip().lower())
+
+
+def check(*budgets: Budget) -> None:
+    """Raise ``Limited`` when one of the budgets is used up; spend nothing."""
+    for budget in budgets:
+        if not budget.available():
+            raise Limited(budget.seconds_left())
+
+
+def spend(*budgets: Budget) -> None:
+    """Spend one from every budget, or raise ``Limited`` and spend none."""
+    check(*budgets)
+    for budget in budgets:
+        budget.spend()
