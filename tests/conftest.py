@@ -7,6 +7,7 @@ from pathlib import Path
 
 import flask_migrate
 import pytest
+import time_machine
 from flask.globals import _cv_app
 from sqlalchemy import event, insert, select
 
@@ -16,6 +17,8 @@ from krsd.auth.rules import Function, RoleName
 from krsd.auth.services import Registration, create_user
 from krsd.config import TestConfig, normalise_database_url
 from krsd.extensions import db
+from tests import second_factor
+from tests.clock import FROZEN_NOW
 
 PASSWORD = "correct-horse-battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -41,6 +44,18 @@ def pytest_report_header(config):
 
 def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(_database_label())
+
+
+@pytest.fixture(autouse=True)
+def register_clock(request):
+    """Every test runs at FROZEN_NOW (the clock ticks on from there); a test moves it with
+    ``register_clock.move_to(...)``. Tests that start other processes (marked slow or
+    real_clock) keep the real clock, because those processes do."""
+    if request.node.get_closest_marker("slow") or request.node.get_closest_marker("real_clock"):
+        yield None
+        return
+    with time_machine.travel(FROZEN_NOW, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")
@@ -74,13 +89,32 @@ def base_app(tmp_path_factory):
         db.engine.dispose()
 
 
+@contextmanager
+def _audit_log_writable(conn):
+    """The audit log refuses DELETE (database triggers); emptying the tables after a test
+    lifts that inside the cleanup's own transaction only."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE audit_entries DISABLE TRIGGER USER")
+        yield
+        conn.exec_driver_sql("ALTER TABLE audit_entries ENABLE TRIGGER USER")
+        return
+    triggers = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_entries'"
+    ).all()
+    for name, _sql in triggers:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _name, sql in triggers:
+        conn.exec_driver_sql(sql)
+
+
 @pytest.fixture
 def app(base_app):
     with base_app.app_context():
         yield base_app
         db.session.remove()
         reference = base_app.extensions["krsd_reference_rows"]
-        with db.engine.begin() as conn:
+        with db.engine.begin() as conn, _audit_log_writable(conn):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
             for table in db.metadata.sorted_tables:
@@ -132,7 +166,28 @@ class Browser:
         return self.post(url, data=data, **kwargs)
 
     def login(self, email: str, password: str = PASSWORD, **kwargs):
-        return self.submit("/inloggen", {"email": email, "password": password}, **kwargs)
+        """Log in; reviewers and admins pass the second factor too (the app linked if needed)."""
+        response = self.submit("/inloggen", {"email": email, "password": password}, **kwargs)
+        if kwargs.get("follow_redirects"):
+            step = response.request.path
+        else:
+            step = response.headers.get("Location", "") if response.status_code == 302 else ""
+        if step.startswith((second_factor.ENROL_PATH, second_factor.CODE_PATH)):
+            return self.pass_second_factor(email, **kwargs)
+        return response
+
+    def pass_second_factor(self, email: str, **kwargs):
+        """At the second step of a login: link the app from the secret on the page and show
+        the recovery codes, or give a fresh code for the secret in the database."""
+        page = self.get(second_factor.ENROL_PATH)
+        if page.status_code == 200:
+            secret = second_factor.secret_on_page(page.get_data(as_text=True))
+            code = second_factor.code_at(secret, second_factor.current_step())
+            response = self.submit(second_factor.ENROL_PATH, {"code": code}, **kwargs)
+            second_factor.recovery_codes_on_page(response.get_data(as_text=True), secret)
+            return response
+        code = second_factor.fresh_code(email)
+        return self.submit(second_factor.CODE_PATH, {"code": code}, **kwargs)
 
     def logout(self):
         return self.submit("/uitloggen", form_url="/")

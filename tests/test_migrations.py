@@ -2,13 +2,17 @@
 
 import os
 import uuid
+from datetime import UTC, date, datetime
 
 import psycopg
 import pytest
+from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from krsd.config import normalise_database_url
 from tests.servers import app_env, flask
+
+pytestmark = pytest.mark.real_clock
 
 
 @pytest.fixture
@@ -55,3 +59,51 @@ def test_seed_demo_loads_once(empty_database_url, tmp_path):
     second = flask("krsd", "seed-demo", env=env)
     assert second.returncode == 0, second.stderr
     assert "al geladen" in second.stdout
+
+
+def test_certificates_issued_before_the_holder_record_get_their_holders_details(
+    empty_database_url, tmp_path
+):
+    env = app_env(empty_database_url, tmp_path)
+    assert flask("db", "upgrade", "160d275bdcb4", env=env).returncode == 0
+    engine = create_engine(empty_database_url)
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, password_hash, name, function, employer,"
+                    " public_listing_consent, active, created_at) VALUES (1, 'a@example.nl',"
+                    " 'x', 'Anouk Jansen', 'doorstroomcoach', 'Gemeente Ede', true, true, :now)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO applications (id, applicant_id, kind, state, window_start,"
+                    " window_end, regulation_id, submitted_at, queued_at) VALUES (1, 1,"
+                    " 'initial', 'approved', :day, :day, (SELECT min(id) FROM regulations),"
+                    " :now, :now)"
+                ),
+                {"now": now, "day": date(2026, 1, 1)},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO certificates (id, holder_id, application_id, registration_number,"
+                    " valid_from, valid_until, verification_code, issued_at) VALUES (1, 1, 1,"
+                    " 'KRSD-000001', :day, :day, 'ABCD-EFGH-JKMN', :now)"
+                ),
+                {"now": now, "day": date(2026, 1, 1)},
+            )
+        upgrade = flask("db", "upgrade", "a1c3f0e7d001", env=env)
+        assert upgrade.returncode == 0, upgrade.stderr
+        with engine.connect() as conn:
+            row = conn.execute(
+                text(
+                    "SELECT holder_name, holder_function, holder_employer, reissued_at"
+                    " FROM certificates"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("Anouk Jansen", "doorstroomcoach", "Gemeente Ede", None)

@@ -38,11 +38,20 @@ class LiveServer:
 def live_server(app):
     # The served app answers for any host name, not only the test client's "localhost".
     app.config["SERVER_NAME"] = None
+    # The server runs at the tests' frozen clock, Chromium at the real one: a session
+    # cookie must not look expired to Chromium (its Expires is SESSION_MAX_HOURS away).
+    max_hours = app.config["SESSION_MAX_HOURS"]
+    app.config["SESSION_MAX_HOURS"] = 24 * 36_500
+    public_url = app.config["PUBLIC_URL"]
     try:
         with LiveServer(app) as server:
+            # Links in mail and on certificates point at this server, as KRSD_PUBLIC_URL would.
+            app.config["PUBLIC_URL"] = server.url
             yield server
     finally:
         app.config["SERVER_NAME"] = "localhost"
+        app.config["PUBLIC_URL"] = public_url
+        app.config["SESSION_MAX_HOURS"] = max_hours
 
 
 @pytest.fixture(scope="session")

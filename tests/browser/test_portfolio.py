@@ -1,6 +1,7 @@
 import pytest
 
 from krsd.auth.rules import RoleName
+from tests import second_factor
 from tests.certification.conftest import fill_portfolio
 from tests.conftest import PASSWORD
 from tests.portfolio.conftest import PDF, TODAY
@@ -13,6 +14,7 @@ def login(page, email):
     page.get_by_label("E-mailadres").fill(email)
     page.get_by_label("Wachtwoord").fill(PASSWORD)
     page.get_by_role("button", name="Inloggen").click()
+    second_factor.pass_in_chromium(page, email)  # reviewers and admins only
     page.wait_for_url("**/")
 
 

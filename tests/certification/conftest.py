@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -7,8 +7,7 @@ from krsd.auth.rules import RoleName
 from krsd.extensions import db
 from krsd.portfolio.models import Activity
 from krsd.portfolio.rules import ActivityType, Category
-
-TODAY = date.today()
+from tests.clock import TODAY
 
 
 def add_activity(owner, category: Category, hours: str, days_ago: int = 30, title=None) -> Activity:

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,8 +9,7 @@ from krsd.auth.rules import RoleName
 from krsd.courses.models import Accreditation
 from krsd.extensions import db
 from krsd.portfolio.models import Regulation, regulation_in_force
-
-TODAY = date.today()
+from tests.clock import TODAY
 
 
 @pytest.fixture
