@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "krsd"
-RULES = sorted(PACKAGE.rglob("rules.py"))
+#: pure modules: the rules of each package, and the cycle of certificates
+RULES = sorted([*PACKAGE.rglob("rules.py"), PACKAGE / "certification" / "cycle.py"])
 
 
 def _imports(path: Path) -> set[str]:
@@ -29,7 +30,7 @@ def test_rules_import_only_the_standard_library_and_other_rules(path):
     for name in _imports(path):
         top = name.split(".")[0]
         allowed = top in sys.stdlib_module_names or (
-            name.startswith("krsd.") and name.endswith(".rules")
+            name.startswith("krsd.") and name.endswith((".rules", ".cycle"))
         )
         assert allowed, f"{path.name} imports {name}"
 

@@ -13,6 +13,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    or_,
+    select,
     text,
 )
 from sqlalchemy.ext.hybrid import hybrid_method
@@ -20,7 +22,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from krsd.auth.models import User
 from krsd.auth.rules import FUNCTION_LABELS, Function
+from krsd.certification.cycle import suspended_on
 from krsd.certification.rules import (
+    OPEN_STATES,
     CertificateStatus,
     Kind,
     NameChangeState,
@@ -62,10 +66,16 @@ class Application(db.Model):
     #: the applicant's id while the application is open, else empty: unique, so a
     #: person has at most one open application, also under simultaneous requests
     open_applicant_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    #: for a renewal: the certificate it renews (its validity is the window of hours; the
+    #: new certificate starts the day after it ends). use_alter: certificates point back.
+    previous_certificate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("certificates.id", use_alter=True, ondelete="SET NULL"), index=True
+    )
 
     applicant: Mapped[User] = relationship(foreign_keys=[applicant_id])
     reviewer: Mapped[User | None] = relationship(foreign_keys=[reviewer_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+    previous_certificate = relationship("Certificate", foreign_keys=[previous_certificate_id])
     items: Mapped[list["ApplicationActivity"]] = relationship(
         back_populates="application", order_by="ApplicationActivity.id"
     )
@@ -171,6 +181,11 @@ class Certificate(db.Model):
     suspension_reason: Mapped[str | None] = mapped_column(Text)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revocation_reason: Mapped[str | None] = mapped_column(Text)
+    #: last day of a suspension set with an end date; empty: until lifted
+    suspended_until: Mapped[date | None] = mapped_column(Date)
+    #: the end before an extension (uitstel) moved ``valid_until``; the renewal keeps the
+    #: three-year rhythm from it. Empty when never extended.
+    original_valid_until: Mapped[date | None] = mapped_column(Date)
     #: the holder's name as recorded at issue (or by an approved name change): the PDF,
     #: the verification page and the register show this, not the account's name
     holder_name: Mapped[str] = mapped_column(String(120))
@@ -182,19 +197,32 @@ class Certificate(db.Model):
     reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     holder: Mapped[User] = relationship()
-    application: Mapped[Application] = relationship()
+    application: Mapped[Application] = relationship(foreign_keys=[application_id])
+    #: renewal applications of this certificate (at most one open at a time)
+    renewals: Mapped[list[Application]] = relationship(
+        foreign_keys=[Application.previous_certificate_id], viewonly=True
+    )
 
     @property
     def holder_function_label(self) -> str:
         return FUNCTION_LABELS.get(self.holder_function, "")
+
+    @property
+    def renewal_pending(self) -> bool:
+        """A renewal submitted (before the end) and not yet decided keeps it valid."""
+        return any(app.state in OPEN_STATES for app in self.renewals)
+
+    def suspended_on(self, today: date) -> bool:
+        return suspended_on(self.suspended_at is not None, self.suspended_until, today)
 
     def status_on(self, today: date) -> CertificateStatus:
         return certificate_status(
             self.valid_from,
             self.valid_until,
             today,
-            suspended=self.suspended_at is not None,
+            suspended=self.suspended_on(today),
             revoked=self.revoked_at is not None,
+            renewal_pending=self.renewal_pending,
         )
 
     @hybrid_method
@@ -206,9 +234,21 @@ class Certificate(db.Model):
     def valid_on(cls, today: date):
         return and_(
             cls.valid_from <= today,
-            cls.valid_until >= today,
-            cls.suspended_at.is_(None),
+            or_(cls.valid_until >= today, cls.renewal_pending_clause()),
+            or_(cls.suspended_at.is_(None), cls.suspended_until < today),
             cls.revoked_at.is_(None),
+        )
+
+    @classmethod
+    def renewal_pending_clause(cls):
+        """SQL: an open renewal application of this certificate exists."""
+        return (
+            select(Application.id)
+            .where(
+                Application.previous_certificate_id == cls.id,
+                Application.open_applicant_id.is_not(None),
+            )
+            .exists()
         )
 
     @hybrid_method
@@ -217,11 +257,13 @@ class Certificate(db.Model):
 
         Its holder counts as certified: a change of name needs the registerbureau.
         """
-        return self.valid_until >= today and self.revoked_at is None
+        return (self.valid_until >= today or self.renewal_pending) and self.revoked_at is None
 
     @current_on.expression
     def current_on(cls, today: date):
-        return and_(cls.valid_until >= today, cls.revoked_at.is_(None))
+        return and_(
+            or_(cls.valid_until >= today, cls.renewal_pending_clause()), cls.revoked_at.is_(None)
+        )
 
 
 def _term_type():

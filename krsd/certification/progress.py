@@ -5,6 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
+from krsd.certification.cycle import CycleTerms
 from krsd.certification.models import Application, Certificate
 from krsd.certification.rules import Verdict
 from krsd.extensions import db
@@ -102,6 +103,18 @@ def counting_window(user_id: int, today: date) -> tuple[Window, date | None]:
     if certificate:
         return Window(certificate.valid_from, certificate.valid_until), certificate.valid_until
     return first_window(today, regulation_on(today)), None
+
+
+def cycle_terms(regulation: Regulation) -> CycleTerms:
+    """The regulation's numbers for the cycle (renewal, reminders, extension, appeal)."""
+    terms = regulation.terms
+    return CycleTerms(
+        cycle_years=terms.cycle_years,
+        renewal_window_months=terms.renewal_window_months,
+        reminder_days=terms.reminder_days,
+        max_extension_months=regulation.max_extension_months,
+        appeal_weeks=regulation.appeal_weeks,
+    )
 
 
 def first_window(today: date, regulation: Regulation) -> Window:

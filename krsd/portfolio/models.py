@@ -38,6 +38,10 @@ class Regulation(db.Model):
     max_activity_hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
     #: days before expiry on which reminders go out, e.g. "180,90,30"
     reminder_days: Mapped[str] = mapped_column(String(64))
+    #: longest extension (uitstel) of a certificate, in months after its original end
+    max_extension_months: Mapped[int] = mapped_column(Integer, default=6)
+    #: weeks after a rejection in which an objection (bezwaar) can be lodged
+    appeal_weeks: Mapped[int] = mapped_column(Integer, default=6)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
