@@ -14,11 +14,9 @@ from krsd.certification.rules import (
     KIND_LABELS,
     format_registration_number,
     new_verification_code,
-    validity,
 )
 from krsd.clock import local_date
 from krsd.extensions import db
-from krsd.formatting import AMSTERDAM
 from krsd.urls import external_url
 
 
@@ -63,10 +61,13 @@ def holder_record(user: User) -> dict:
     }
 
 
-def issue_certificate(application: Application, start: date, cycle_years: int) -> Certificate:
-    """Add the certificate for an approved application (the caller commits)."""
+def issue_certificate(application: Application, valid_from: date, valid_until: date) -> Certificate:
+    """Add the certificate for an approved application (the caller commits).
+
+    Every cycle's certificate is a record of its own with its own verification code; the
+    registration number is the person's, kept for life.
+    """
     registration = registration_for(application.applicant_id)
-    valid_from, valid_until = validity(start, cycle_years)
     certificate = Certificate(
         holder_id=application.applicant_id,
         application_id=application.id,
@@ -96,7 +97,7 @@ def certificate_pdf(certificate: Certificate) -> bytes:
         registration_number=certificate.registration_number,
         valid_from=certificate.valid_from,
         valid_until=certificate.valid_until,
-        decided_on=certificate.application.decided_at.astimezone(AMSTERDAM).date(),
+        decided_on=local_date(certificate.application.decided_at),
         verification_code=certificate.verification_code,
         verification_url=verification_url(certificate.verification_code),
         kind_label=KIND_LABELS[certificate.application.kind],

@@ -2,6 +2,7 @@
 extensions and appeals. Dates in, dates out; ``today`` is always a parameter."""
 
 import calendar
+import enum
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -41,6 +42,47 @@ def renewal_window_open(end: date, today: date, terms: CycleTerms) -> bool:
 def renewal_hours_window(valid_from: date, end: date, today: date) -> Window:
     """Hours that count for a renewal: earned within the current validity, up to today."""
     return Window(valid_from, min(today, end))
+
+
+class Route(enum.StrEnum):
+    """What a person can apply for today."""
+
+    #: no current certificate (never certified, expired without renewal, revoked)
+    FIRST = "first"
+    #: a current certificate whose renewal window is open
+    RENEWAL = "renewal"
+    #: a current certificate whose renewal window opens later
+    RENEWAL_LATER = "renewal_later"
+    #: past the last valid day (only while a renewal submitted in time is pending)
+    CLOSED = "closed"
+    #: a certificate of theirs is suspended: no application until the suspension ends
+    SUSPENDED = "suspended"
+
+
+def application_route(
+    end: date | None,
+    today: date,
+    terms: CycleTerms,
+    *,
+    suspended: bool,
+    original_end: date | None = None,
+) -> Route:
+    """What may be applied for today, from the (possibly extended) end of the current
+    certificate, or None without one.
+
+    A holder renews, within the window, and never starts a second first certification;
+    once a certificate has expired without renewal, a first certification again. An
+    extension moves the last day, not the opening day: the window stays open.
+    """
+    if suspended:
+        return Route.SUSPENDED
+    if end is None:
+        return Route.FIRST
+    if today < renewal_opens(original_end or end, terms):
+        return Route.RENEWAL_LATER
+    if today <= end:
+        return Route.RENEWAL
+    return Route.CLOSED
 
 
 def renewal_validity(
@@ -93,6 +135,80 @@ def extension_problem(
     return None
 
 
+def extension_grant_problem(
+    end: date, original_end: date, new_end: date, today: date, terms: CycleTerms
+) -> str | None:
+    """Why the registerbureau cannot grant an extension to ``new_end`` today (Dutch), or None:
+    as :func:`extension_problem`, and an end that has already passed helps nobody."""
+    if new_end < today:
+        return "De nieuwe einddatum ligt in het verleden."
+    return extension_problem(end, original_end, new_end, terms)
+
+
+def extension_request_problem(
+    end: date, today: date, terms: CycleTerms, *, valid: bool, renewal_pending: bool
+) -> str | None:
+    """Why a holder cannot ask for an extension today (Dutch), or None.
+
+    Only while the renewal window is open, for a valid certificate without a renewal
+    already submitted (that keeps the certificate valid until the decision anyway).
+    """
+    if not valid:
+        return "Uitstel kan alleen voor een geldig certificaat."
+    if renewal_pending:
+        return (
+            "U heeft herregistratie al aangevraagd; uw certificaat blijft geldig tot het besluit."
+        )
+    if not renewal_window_open(end, today, terms):
+        opens = renewal_opens(end, terms)
+        if today < opens:
+            return (
+                "Uitstel kunt u aanvragen zodra herregistratie openstaat, vanaf "
+                f"{opens.day}-{opens.month}-{opens.year}."
+            )
+        return "Uw certificaat is verlopen; uitstel kan alleen vóór de einddatum."
+    return None
+
+
 def appeal_deadline(decided_on: date, terms: CycleTerms) -> date:
     """The last day on which an objection (bezwaar) against a rejection can be lodged."""
     return decided_on + timedelta(weeks=terms.appeal_weeks)
+
+
+def appeal_open(decided_on: date, today: date, terms: CycleTerms) -> bool:
+    """An objection can be lodged from the day of the rejection up to and including the
+    deadline (6 weeks later: a rejection on Monday 1 June can be objected to until Monday
+    13 July)."""
+    return decided_on <= today <= appeal_deadline(decided_on, terms)
+
+
+#: an expiry longer ago than this is history, not news: a daily job started for the first
+#: time (or after a long pause) does not mail people whose certificate ended long ago
+EXPIRY_NOTICE_DAYS = 30
+
+
+def reminder_bands(today: date, days: tuple[int, ...]) -> list[tuple[int, date, date]]:
+    """Per reminder (days before the end), the ends for which it is the latest that fell due
+    on ``today``: ``(days, first end, last end)``, the nearest first.
+
+    The ranges follow :func:`reminder_due`; the daily job selects its candidates with them.
+    """
+    bands, first = [], today
+    for before in sorted({d for d in days if d >= 0}):
+        last = today + timedelta(days=before)
+        bands.append((before, first, last))
+        first = last + timedelta(days=1)
+    return bands
+
+
+def expiry_notice_due(
+    end: date, today: date, *, renewal_pending: bool, renewal_closed: bool
+) -> bool:
+    """Whether the holder is told (once) that the certificate expired.
+
+    From the day after the end, without a pending renewal; within EXPIRY_NOTICE_DAYS of
+    the end, or later when a renewal that kept it valid was rejected or withdrawn since.
+    """
+    if not expired(end, today, renewal_pending=renewal_pending):
+        return False
+    return renewal_closed or today - end <= timedelta(days=EXPIRY_NOTICE_DAYS)

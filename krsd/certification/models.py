@@ -25,7 +25,10 @@ from krsd.auth.rules import FUNCTION_LABELS, Function
 from krsd.certification.cycle import suspended_on
 from krsd.certification.rules import (
     OPEN_STATES,
+    AppealState,
     CertificateStatus,
+    ExtensionReason,
+    ExtensionState,
     Kind,
     NameChangeState,
     State,
@@ -81,6 +84,10 @@ class Application(db.Model):
     )
     events: Mapped[list["ApplicationEvent"]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id"
+    )
+    #: the bezwaar against its rejection, if any (at most one)
+    appeal: Mapped["Appeal | None"] = relationship(
+        back_populates="application", uselist=False, passive_deletes=True
     )
 
     # What the portfolio asks of the application that holds an activity (Activity.locked_by);
@@ -212,6 +219,11 @@ class Certificate(db.Model):
         """A renewal submitted (before the end) and not yet decided keeps it valid."""
         return any(app.state in OPEN_STATES for app in self.renewals)
 
+    @property
+    def renewed(self) -> bool:
+        """An approved renewal gave the next certificate: it was succeeded, not lost."""
+        return any(app.state == State.APPROVED for app in self.renewals)
+
     def suspended_on(self, today: date) -> bool:
         return suspended_on(self.suspended_at is not None, self.suspended_until, today)
 
@@ -266,6 +278,26 @@ class Certificate(db.Model):
         )
 
 
+class CertificateNotice(db.Model):
+    """A mail the daily job sent about a certificate (a reminder, its expiry).
+
+    The unique key makes each kind at most once per certificate, also when the job runs
+    twice or on two machines at once: the row is inserted with ON CONFLICT DO NOTHING in the
+    transaction that queues the mail, and the mail goes only when the insert took.
+    """
+
+    __tablename__ = "certificate_notices"
+    __table_args__ = (UniqueConstraint("certificate_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"))
+    #: ``reminder_180``, ``reminder_90``, ``reminder_30`` (days before the end) or ``expired``
+    kind: Mapped[str] = mapped_column(String(32))
+    #: the register's day the job ran for (``--today``)
+    day: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 def _term_type():
     # Byte order on PostgreSQL, so that the prefix range below uses the index.
     return String(64).with_variant(String(64, collation="C"), "postgresql")
@@ -317,3 +349,83 @@ class NameChangeRequest(db.Model):
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class ExtensionRequest(db.Model):
+    """A holder's request for uitstel (extension) of a certificate, decided by the
+    registerbureau: granted (a new end date) or refused, always with a motivation."""
+
+    __tablename__ = "extension_requests"
+    audit_type = "extension_request"
+    __table_args__ = (
+        # At most one open request per certificate, also under simultaneous requests.
+        Index(
+            "uq_extension_requests_pending_certificate_id",
+            "certificate_id",
+            unique=True,
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    certificate_id: Mapped[int] = mapped_column(ForeignKey("certificates.id"), index=True)
+    #: illness, leave or another reason beyond the holder's control
+    reason: Mapped[ExtensionReason] = mapped_column(str_enum(ExtensionReason))
+    #: the holder's explanation
+    explanation: Mapped[str] = mapped_column(Text)
+    state: Mapped[ExtensionState] = mapped_column(
+        str_enum(ExtensionState), default=ExtensionState.PENDING
+    )
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: optional evidence (e.g. a doctor's statement): random name in the evidence folder
+    evidence_stored_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    #: the uploaded file name, sanitised, shown as a label only
+    evidence_label: Mapped[str | None] = mapped_column(String(160))
+    #: the type decided from the content: pdf, png, jpeg, docx, odt
+    evidence_kind: Mapped[str | None] = mapped_column(String(8))
+    evidence_size: Mapped[int | None] = mapped_column(Integer)
+    evidence_sha256: Mapped[str | None] = mapped_column(String(64))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the registerbureau's motivation, required for granting and refusing; mailed
+    motivation: Mapped[str | None] = mapped_column(Text)
+    #: granted: the certificate's end before and after the extension
+    previous_valid_until: Mapped[date | None] = mapped_column(Date)
+    granted_until: Mapped[date | None] = mapped_column(Date)
+
+    certificate: Mapped[Certificate] = relationship()
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class Appeal(db.Model):
+    """A bezwaar: the applicant's motivated objection to a rejection (one per application),
+    handled by a reviewer who did not take the decision: upheld, or granted (the
+    application goes back to review and gets a new decision)."""
+
+    __tablename__ = "appeals"
+    audit_type = "appeal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: the rejected application; unique: one objection per rejection
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), unique=True
+    )
+    state: Mapped[AppealState] = mapped_column(str_enum(AppealState), index=True)
+    #: the applicant's motivated objection
+    reason: Mapped[str] = mapped_column(Text)
+    lodged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: the rejection objected to, and who took it (never the appeal's handler); kept here
+    #: because a granted appeal clears the application's decision
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the reviewer handling the appeal (claimed, or assigned by the registerbureau)
+    handler_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the handler's motivation for upholding or granting; mailed to the applicant
+    motivation: Mapped[str | None] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="appeal")
+    rejected_by: Mapped[User | None] = relationship(foreign_keys=[rejected_by_id])
+    handler: Mapped[User | None] = relationship(foreign_keys=[handler_id])

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import select
 
-from krsd.certification.cycle import CycleTerms
+from krsd.certification.cycle import CycleTerms, renewal_hours_window
 from krsd.certification.models import Application, Certificate
 from krsd.certification.rules import Verdict
 from krsd.extensions import db
@@ -60,6 +60,7 @@ def accepted_progress(app: Application) -> Progress:
             item.activity.activity_date,
             accepted=item.verdict in ACCEPTING,
             key=item.id,
+            once=item.activity.accreditation_id,
         )
         for item in app.items
     ]
@@ -83,26 +84,40 @@ class Preview:
     activities: list[Activity]
 
 
+def current_certificate(user_id: int, today: date) -> Certificate | None:
+    """The certificate a holder works toward renewing: the latest that is neither expired
+    nor revoked on ``today`` (valid, valid past its end while a renewal is pending,
+    suspended, or a renewal's certificate that has not started yet). None: not a holder."""
+    return db.session.scalar(
+        select(Certificate)
+        .where(Certificate.holder_id == user_id, Certificate.current_on(today))
+        .order_by(Certificate.valid_until.desc(), Certificate.id.desc())
+        .limit(1)
+    )
+
+
+def window_for(certificate: Certificate | None, today: date, regulation: Regulation) -> Window:
+    """The window whose hours count today: the current certificate's validity up to today
+    (herregistratie), else the three years up to today (a first certification).
+
+    A renewed certificate that has not started yet gives an empty window (it starts after
+    today): nothing earned before its first day counts for the next cycle.
+    """
+    if certificate is None:
+        return first_window(today, regulation)
+    return renewal_hours_window(certificate.valid_from, certificate.valid_until, today)
+
+
 def counting_window(user_id: int, today: date) -> tuple[Window, date | None]:
     """The window whose hours count now for this person, and the deadline when there is one.
 
-    A certificate holder works toward herregistratie: the current certificate's validity.
-    Otherwise the three years up to today (a first certification). The portfolio's pages
-    ask this here; the portfolio itself never looks at certificates.
+    The one place that decides it: the portfolio's bars, *Certificering*, the application
+    (which stores it) and so the reviewer all use it. The portfolio itself never looks at
+    certificates.
     """
-    certificate = db.session.scalar(
-        select(Certificate)
-        .where(
-            Certificate.holder_id == user_id,
-            Certificate.valid_from <= today,
-            Certificate.valid_until >= today,
-            Certificate.revoked_at.is_(None),
-        )
-        .order_by(Certificate.valid_until.desc())
-    )
-    if certificate:
-        return Window(certificate.valid_from, certificate.valid_until), certificate.valid_until
-    return first_window(today, regulation_on(today)), None
+    certificate = current_certificate(user_id, today)
+    window = window_for(certificate, today, regulation_on(today))
+    return window, certificate.valid_until if certificate else None
 
 
 def cycle_terms(regulation: Regulation) -> CycleTerms:
@@ -121,9 +136,21 @@ def first_window(today: date, regulation: Regulation) -> Window:
     return first_certification_window(today, regulation.cycle_years)
 
 
-def application_preview(user_id: int, today: date) -> Preview:
-    """What an application submitted today would hold, and whether it meets the rule."""
-    regulation = regulation_on(today)
-    window = first_window(today, regulation)
+def preview_in(user_id: int, window: Window, regulation: Regulation) -> Preview:
+    """What an application over ``window`` would hold, and whether it meets the rule."""
     activities = unlocked_activities(user_id, window)
     return Preview(window, activities_progress(activities, regulation, window), activities)
+
+
+def application_preview(user_id: int, today: date) -> Preview:
+    """What an application submitted today would hold, and whether it meets the rule."""
+    window, _deadline = counting_window(user_id, today)
+    return preview_in(user_id, window, regulation_on(today))
+
+
+def submitted_progress(app: Application) -> Progress:
+    """The hours as the applicant submitted them (every activity as logged), before or
+    beside the commission's judgement."""
+    entries = [item.activity.entry() for item in app.items]
+    window = Window(app.window_start, app.window_end)
+    return compute_progress(entries, application_regulation(app).terms, window)

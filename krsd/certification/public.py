@@ -27,6 +27,8 @@ class RegisterRow:
     function_label: str
     registration_number: str
     valid_until: date
+    #: past its end and still valid: a renewal submitted in time awaits the decision
+    renewal_pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,7 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
             Certificate.holder_function,
             Registration.number,
             Certificate.valid_until,
+            (Certificate.valid_until < today).label("past_end"),
         )
         .select_from(User)
         .join(Registration, Registration.user_id == User.id)
@@ -117,7 +120,13 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
     ).all()
     return RegisterPage(
         [
-            RegisterRow(r.holder_name, FUNCTION_LABELS[r.holder_function], r.number, r.valid_until)
+            RegisterRow(
+                r.holder_name,
+                FUNCTION_LABELS[r.holder_function],
+                r.number,
+                r.valid_until,
+                renewal_pending=bool(r.past_end),  # only a pending renewal keeps it listed
+            )
             for r in rows
         ],
         total,

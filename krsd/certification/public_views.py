@@ -2,8 +2,8 @@
 
 from flask import render_template, request
 
-from krsd.certification import bp, public
-from krsd.certification.rules import CERTIFICATE_STATUS_LABELS, CertificateStatus
+from krsd.certification import bp, public, renewal
+from krsd.certification.rules import CertificateStatus
 from krsd.clock import register_today
 from krsd.limits import public_pages
 
@@ -25,11 +25,16 @@ def verify(code: str):
     certificate = public.certificate_for_code(code)
     if certificate is None:
         return render_template("certification/verify_not_found.html"), 404
-    status = certificate.status_on(register_today())
+    today = register_today()
+    status = certificate.status_on(today)
+    successor = renewal.successor(certificate)
     return render_template(
         "certification/verify.html",
         certificate=certificate,
         status=status,
-        status_label=CERTIFICATE_STATUS_LABELS[status],
+        status_label=renewal.state_text(certificate, today),
+        pending_past_end=status == CertificateStatus.VALID and today > certificate.valid_until,
+        successor=successor,
+        successor_label=renewal.state_text(successor, today) if successor else None,
         Status=CertificateStatus,
     )

@@ -26,6 +26,7 @@ class Action(enum.StrEnum):
     REJECT = "reject"
     WITHDRAW = "withdraw"
     REASSIGN = "reassign"
+    REOPEN = "reopen"
 
 
 class Kind(enum.StrEnum):
@@ -50,6 +51,7 @@ ACTION_LABELS = {
     Action.REJECT: "afwijzen",
     Action.WITHDRAW: "intrekken",
     Action.REASSIGN: "toewijzen aan een andere beoordelaar",
+    Action.REOPEN: "heropenen na een gegrond bezwaar",
 }
 
 
@@ -80,6 +82,8 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.IN_REVIEW, Action.REASSIGN): State.IN_REVIEW,
     (State.MORE_INFO_REQUESTED, Action.RESUBMIT): State.SUBMITTED,
     (State.MORE_INFO_REQUESTED, Action.WITHDRAW): State.WITHDRAWN,
+    # A granted appeal (bezwaar) sends a rejected application back to the queue.
+    (State.REJECTED, Action.REOPEN): State.SUBMITTED,
 }
 
 #: states in which the application is still running (one per person at a time)
@@ -247,3 +251,139 @@ NAME_CHANGE_STATE_LABELS = {
 
 #: The registerbureau's decision on a pending request; a decided request stays decided.
 NAME_CHANGE_DECISIONS = {True: NameChangeState.APPROVED, False: NameChangeState.REFUSED}
+
+
+class ExtensionState(enum.StrEnum):
+    """An extension (uitstel) request: waiting, then granted or refused, once."""
+
+    PENDING = "pending"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+EXTENSION_STATE_LABELS = {
+    ExtensionState.PENDING: "Wacht op beoordeling",
+    ExtensionState.GRANTED: "Toegekend",
+    ExtensionState.REFUSED: "Geweigerd",
+}
+
+#: The registerbureau's decision on a pending extension request.
+EXTENSION_DECISIONS = {True: ExtensionState.GRANTED, False: ExtensionState.REFUSED}
+
+
+class ExtensionReason(enum.StrEnum):
+    """Why the holder could not earn the hours in time: something beyond their control."""
+
+    ILLNESS = "illness"
+    LEAVE = "leave"
+    OTHER = "other"
+
+
+EXTENSION_REASON_LABELS = {
+    ExtensionReason.ILLNESS: "Ziekte",
+    ExtensionReason.LEAVE: "Verlof (zwangerschap, ouderschap, zorg)",
+    ExtensionReason.OTHER: "Andere reden buiten mijn macht",
+}
+
+
+#: why a suspension's end date is refused (the form shows it beside the date)
+SUSPENSION_ENDS_IN_THE_PAST = "De schorsing kan niet eindigen vóór vandaag."
+
+
+class StandingAction(enum.StrEnum):
+    """What the registerbureau does to a certificate's standing."""
+
+    SUSPEND = "suspend"
+    LIFT = "lift"
+    REVOKE = "revoke"
+
+
+def standing_problem(
+    action: StandingAction,
+    *,
+    suspended: bool,
+    revoked: bool,
+    expired: bool,
+    suspend_until: date | None = None,
+    today: date | None = None,
+) -> str | None:
+    """Why ``action`` cannot be taken on a certificate in this state (Dutch), or None.
+
+    A revocation is final. A suspension needs a running certificate; a second suspension
+    or lift (a double submit) is refused, not repeated.
+    """
+    if revoked:
+        if action == StandingAction.REVOKE:
+            return "Dit certificaat is al ingetrokken."
+        return "Dit certificaat is ingetrokken; daaraan verandert niets meer."
+    if action == StandingAction.SUSPEND:
+        if suspended:
+            return "Dit certificaat is al geschorst."
+        if expired:
+            return "Dit certificaat is verlopen; schorsen kan alleen een lopend certificaat."
+        if suspend_until is not None and today is not None and suspend_until < today:
+            return SUSPENSION_ENDS_IN_THE_PAST
+    if action == StandingAction.LIFT and not suspended:
+        return "Dit certificaat is niet (meer) geschorst."
+    return None
+
+
+class AppealState(enum.StrEnum):
+    """A bezwaar against a rejection: lodged, handled by another reviewer, then decided."""
+
+    LODGED = "lodged"
+    IN_REVIEW = "in_review"
+    UPHELD = "upheld"
+    GRANTED = "granted"
+
+
+class AppealAction(enum.StrEnum):
+    CLAIM = "claim"
+    ASSIGN = "assign"
+    UPHOLD = "uphold"
+    GRANT = "grant"
+
+
+APPEAL_STATE_LABELS = {
+    AppealState.LODGED: "Ingediend, wacht op behandeling",
+    AppealState.IN_REVIEW: "In behandeling",
+    AppealState.UPHELD: "Ongegrond: het besluit blijft staan",
+    AppealState.GRANTED: "Gegrond: de aanvraag wordt opnieuw beoordeeld",
+}
+
+APPEAL_ACTION_LABELS = {
+    AppealAction.CLAIM: "in behandeling nemen",
+    AppealAction.ASSIGN: "toewijzen",
+    AppealAction.UPHOLD: "ongegrond verklaren",
+    AppealAction.GRANT: "gegrond verklaren",
+}
+
+APPEAL_TRANSITIONS: dict[tuple[AppealState, AppealAction], AppealState] = {
+    (AppealState.LODGED, AppealAction.CLAIM): AppealState.IN_REVIEW,
+    (AppealState.LODGED, AppealAction.ASSIGN): AppealState.IN_REVIEW,
+    (AppealState.IN_REVIEW, AppealAction.ASSIGN): AppealState.IN_REVIEW,
+    (AppealState.IN_REVIEW, AppealAction.UPHOLD): AppealState.UPHELD,
+    (AppealState.IN_REVIEW, AppealAction.GRANT): AppealState.GRANTED,
+}
+
+#: an appeal in these states still waits for its outcome
+OPEN_APPEAL_STATES = frozenset({AppealState.LODGED, AppealState.IN_REVIEW})
+
+
+class AppealStepNotAllowed(Exception):
+    """A step that the appeal's state does not allow (Dutch message)."""
+
+    def __init__(self, state: AppealState, action: AppealAction):
+        self.state, self.action = state, action
+        super().__init__(
+            f"Een bezwaar met status '{APPEAL_STATE_LABELS[state].lower()}' kunt u niet "
+            f"{APPEAL_ACTION_LABELS[action]}."
+        )
+
+
+def next_appeal_state(state: AppealState, action: AppealAction) -> AppealState:
+    """The appeal's state after ``action``, or AppealStepNotAllowed."""
+    try:
+        return APPEAL_TRANSITIONS[(state, action)]
+    except KeyError:
+        raise AppealStepNotAllowed(state, action) from None

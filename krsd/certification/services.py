@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from krsd import audit
 from krsd.auth.models import User
 from krsd.auth.rules import RoleName
-from krsd.certification import progress
+from krsd.certification import commission, progress, renewal
 from krsd.certification.certificates import issue_certificate
 from krsd.certification.models import (
     Application,
@@ -148,9 +148,12 @@ def _hold(app: Application, activities) -> None:
         app.items.append(ApplicationActivity(activity=activity))
 
 
-def submit_application(user: User, today: date) -> Application:
-    """Apply for a first certification from an eligible portfolio.
+def submit_application(user: User, today: date, expected: Kind | None = None) -> Application:
+    """Apply from an eligible portfolio: for herregistratie when the person holds a current
+    certificate (within its renewal window), else for a first certification.
 
+    ``expected`` is the kind the page offered: when the situation changed since (the
+    certificate expired at midnight), nothing is submitted and the person looks again.
     The open-application slot (a unique column) is claimed before the activities are read:
     of two simultaneous submits the loser always meets the first one's row and is told
     "already open", never "not eligible" because the winner had locked the activities.
@@ -160,16 +163,24 @@ def submit_application(user: User, today: date) -> Application:
     )
     if open_application(user.id):
         raise already
-    regulation = progress.regulation_on(today)
-    window = progress.first_window(today, regulation)
+    prospect = renewal.prospect(user.id, today)
+    if prospect.problem:
+        raise NotEligible(prospect.problem)
+    if expected is not None and expected != prospect.kind:
+        raise NotEligible(
+            "Uw situatie is intussen veranderd; er is niets ingediend. Bekijk de pagina "
+            "Certificering opnieuw."
+        )
+    renews = prospect.certificate if prospect.kind == Kind.RENEWAL else None
     app = Application(
         applicant=user,
-        kind=Kind.INITIAL,
+        kind=prospect.kind,
         state=State.SUBMITTED,
-        window_start=window.start,
-        window_end=window.end,
-        regulation_id=regulation.id,
+        window_start=prospect.window.start,
+        window_end=prospect.window.end,
+        regulation_id=prospect.regulation.id,
         open_applicant_id=user.id,
+        previous_certificate_id=renews.id if renews else None,
     )
     db.session.add(app)
     try:
@@ -177,14 +188,22 @@ def submit_application(user: User, today: date) -> Application:
     except IntegrityError as exc:
         db.session.rollback()
         raise already from exc
-    preview = progress.application_preview(user.id, today)
+    preview = renewal.preview(user.id, prospect)
     if not preview.result.eligible:
         db.session.rollback()
         raise NotEligible(progress.missing_message(preview.result))
     _hold(app, preview.activities)
     _event(app, user, "submit", None)
-    audit.record("certification.submit", app, actor=user, activities=len(app.items))
-    _mail(app, "application_received", "Uw aanvraag voor certificering is ontvangen")
+    audit.record(
+        "certification.submit",
+        app,
+        actor=user,
+        activities=len(app.items),
+        kind=app.kind.value,
+        previous_certificate=renews.id if renews else None,
+    )
+    subject = "herregistratie" if renews else "certificering"
+    _mail(app, "application_received", f"Uw aanvraag voor {subject} is ontvangen")
     db.session.commit()
     return app
 
@@ -197,8 +216,13 @@ def withdraw(app: Application, user: User, reason: str | None) -> None:
     _commit()
 
 
-def claim(app_id: int, reviewer: User) -> Application:
-    """Take an application from the queue; of two reviewers at the same moment one wins."""
+def claim(app_id: int, reviewer: User, *, declared_no_conflict: bool = False) -> Application:
+    """Take an application from the queue; of two reviewers at the same moment one wins.
+
+    Never one's own; an application with a conflict of interest (a colleague, activities of
+    one's own organisation, a reopened application one rejected) only by the registerbureau's
+    assignment. ``declared_no_conflict``: the reviewer confirmed the statement on the form.
+    """
     app = lock_application(app_id)
     if app is None:
         raise CertificationError("Deze aanvraag bestaat niet meer.")
@@ -207,6 +231,13 @@ def claim(app_id: int, reviewer: User) -> Application:
     if app.state == State.IN_REVIEW:
         raise ClaimLost("Deze aanvraag is al in behandeling bij een andere beoordelaar.")
     next_state(app.state, Action.CLAIM)  # refuses a wrong state with a Dutch message
+    conflicts = commission.conflicts_for(reviewer, app)
+    if conflicts:
+        raise CertificationError(
+            "U kunt deze aanvraag niet zelf in behandeling nemen: "
+            f"{commission.conflict_message(conflicts)}. Het registerbureau kan haar "
+            "uitdrukkelijk aan een beoordelaar toewijzen."
+        )
     won = db.session.execute(
         update(Application)
         .where(Application.id == app_id, Application.state == State.SUBMITTED)
@@ -219,7 +250,12 @@ def claim(app_id: int, reviewer: User) -> Application:
     db.session.refresh(app)
     _event(app, reviewer, Action.CLAIM.value, State.SUBMITTED)
     audit.record(
-        "certification.claim", app, actor=reviewer, from_state="submitted", to_state="in_review"
+        "certification.claim",
+        app,
+        actor=reviewer,
+        from_state="submitted",
+        to_state="in_review",
+        conflict_statement=declared_no_conflict,
     )
     _commit()
     return app
@@ -231,7 +267,16 @@ def reassign(app: Application, reviewer: User, admin: User, reason: str) -> None
     if not reviewer.has_role(RoleName.REVIEWER) or reviewer.id == app.applicant_id:
         raise CertificationError("Kies een beoordelaar die niet de aanvrager is.")
     previous = app.reviewer_id
-    _move(app, Action.REASSIGN, admin, reason, reviewer=reviewer.id, previous_reviewer=previous)
+    conflicts = [c.reason for c in commission.conflicts_for(reviewer, app)]
+    _move(
+        app,
+        Action.REASSIGN,
+        admin,
+        reason,
+        reviewer=reviewer.id,
+        previous_reviewer=previous,
+        conflicts=conflicts,
+    )
     app.reviewer_id = reviewer.id
     app.claimed_at = utcnow()
     _commit()
@@ -287,6 +332,35 @@ def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) 
     _commit()
 
 
+def accept_remaining(app: Application, reviewer: User) -> int:
+    """Accept every activity not judged yet with its logged hours; returns how many.
+
+    Each gets its own audit entry, as if judged one by one; judged ones are left alone.
+    """
+    app = _locked(app)
+    _require_reviewer(app, reviewer)
+    now, accepted = utcnow(), 0
+    for item in app.items:
+        if item.verdict != Verdict.PENDING:
+            continue
+        item.verdict, item.accepted_hours = Verdict.ACCEPTED, item.activity.hours
+        item.comment, item.judged_by_id, item.judged_at = None, reviewer.id, now
+        audit.record(
+            "certification.judge_activity",
+            app,
+            actor=reviewer,
+            activity=item.activity_id,
+            verdict=Verdict.ACCEPTED.value,
+            accepted_hours=str(item.accepted_hours),
+            all_remaining=True,
+        )
+        accepted += 1
+    if not accepted:
+        raise CertificationError("Alle activiteiten zijn al beoordeeld.")
+    _commit()
+    return accepted
+
+
 def request_info(app: Application, reviewer: User, message: str) -> None:
     app = _locked(app)
     _require_reviewer(app, reviewer)
@@ -333,14 +407,18 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
                 "Goedkeuren kan niet: de geaccepteerde uren voldoen niet aan het reglement. "
                 + progress.missing_message(result)
             )
+        problem = renewal.approval_problem(app, today)
+        if problem:
+            raise CertificationError(problem)
     _move(app, Action.APPROVE if approve else Action.REJECT, reviewer, motivation)
     app.decided_at = utcnow()
     app.decided_by_id = reviewer.id
     app.motivation = motivation
     if approve:
         regulation = progress.application_regulation(app)
+        valid_from, valid_until = renewal.new_validity(app, today, regulation.cycle_years)
         try:
-            certificate = issue_certificate(app, today, regulation.cycle_years)
+            certificate = issue_certificate(app, valid_from, valid_until)
         except IntegrityError as exc:  # a certificate for it exists: a race the lock missed
             db.session.rollback()
             raise CertificationError(CONFLICT) from exc
@@ -349,15 +427,19 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
             certificate,
             actor=reviewer,
             registration_number=certificate.registration_number,
+            valid_from=certificate.valid_from.isoformat(),
             valid_until=certificate.valid_until.isoformat(),
+            previous_certificate=app.previous_certificate_id,
         )
+    about = "uw herregistratie" if app.kind == Kind.RENEWAL else "uw aanvraag"
     _mail(
         app,
         "decision",
-        "Besluit over uw aanvraag: " + ("goedgekeurd" if approve else "afgewezen"),
+        f"Besluit over {about}: " + ("goedgekeurd" if approve else "afgewezen"),
         approved=approve,
         motivation=motivation,
         certificate=certificate,
+        previous=app.previous_certificate,
     )
     _commit()
     return certificate

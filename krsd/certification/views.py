@@ -5,16 +5,11 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from krsd.auth.access import owner_or_staff, role_required
-from krsd.auth.models import User, UserRole
 from krsd.auth.rules import RoleName
-from krsd.certification import bp, progress, services
+from krsd.certification import appeals, bp, progress, renewal, services
 from krsd.certification.certificates import certificate_pdf
+from krsd.certification.cycle import Route
 from krsd.certification.forms import (
-    ClaimForm,
-    DecisionForm,
-    JudgeForm,
-    ReassignForm,
-    RequestInfoForm,
     ResubmitForm,
     SubmitForm,
     WithdrawForm,
@@ -24,13 +19,12 @@ from krsd.certification.rules import (
     KIND_LABELS,
     STATE_LABELS,
     VERDICT_LABELS,
-    State,
+    Kind,
     TransitionNotAllowed,
     Verdict,
 )
 from krsd.clock import register_today
 from krsd.confirmation import confirmation_page, confirmed
-from krsd.database import utcnow
 from krsd.extensions import db
 
 professional_only = role_required(RoleName.PROFESSIONAL)
@@ -62,6 +56,7 @@ def _own_application(application_id: int) -> Application:
 @professional_only
 def overview():
     today = register_today()
+    prospect = renewal.prospect(current_user.id, today)
     applications = db.session.scalars(
         select(Application)
         .where(Application.applicant_id == current_user.id)
@@ -70,10 +65,14 @@ def overview():
     return render_template(
         "certification/overview.html",
         applications=applications,
-        certificates=services.certificates_of(current_user.id),
-        preview=progress.application_preview(current_user.id, today),
+        appeal_statuses=appeals.statuses_for_applicant(applications, today),
+        certificates=renewal.history(current_user.id),
+        prospect=prospect,
+        preview=renewal.preview(current_user.id, prospect),
         open_application=services.open_application(current_user.id),
         today=today,
+        Route=Route,
+        certificate_state=renewal.state_text,
         **LABELS,
     )
 
@@ -84,17 +83,23 @@ def apply():
     today = register_today()
     form = SubmitForm()
     if form.validate_on_submit():
+        expected = form.kind.data if form.kind.data in {k.value for k in Kind} else None
         try:
-            app = services.submit_application(current_user, today)
+            app = services.submit_application(
+                current_user, today, Kind(expected) if expected else None
+            )
         except services.CertificationError as exc:
             flash(str(exc), "error")
             return redirect(url_for("certification.overview"))
         flash("Uw aanvraag is ingediend. U ontvangt een bevestiging per e-mail.", "success")
         return redirect(url_for("certification.application_detail", application_id=app.id))
+    prospect = renewal.prospect(current_user.id, today)
+    form.kind.data = prospect.kind.value if prospect.kind else ""
     return render_template(
         "certification/apply.html",
         form=form,
-        preview=progress.application_preview(current_user.id, today),
+        prospect=prospect,
+        preview=renewal.preview(current_user.id, prospect),
         open_application=services.open_application(current_user.id),
         **LABELS,
     )
@@ -113,7 +118,8 @@ def application_detail(application_id: int):
                     title="Aanvraag intrekken",
                     question="Weet u zeker dat u uw aanvraag wilt intrekken?",
                     consequence="De commissie beoordeelt haar dan niet verder. De activiteiten "
-                    "komen weer vrij; voor certificering dient u later een nieuwe aanvraag in.",
+                    "komen weer vrij; voor certificering dient u later een nieuwe aanvraag in."
+                    + renewal.withdrawal_warning(app, register_today()),
                     button="Ja, trek de aanvraag in",
                     back_url=url_for("certification.application_detail", application_id=app.id),
                     keep=("withdraw-csrf_token", "withdraw-reason", "withdraw-submit"),
@@ -134,6 +140,9 @@ def application_detail(application_id: int):
         withdraw_form=withdraw_form,
         resubmit_form=resubmit_form,
         result=progress.accepted_progress(app),
+        submitted=progress.submitted_progress(app),
+        judged=sum(item.verdict != Verdict.PENDING for item in app.items),
+        appeal=appeals.status_of(app, register_today()),
         **LABELS,
     )
 
@@ -159,143 +168,4 @@ def certificate_download(certificate_id: int):
     )
 
 
-# --- Commissie Conformiteitsbepaling -------------------------------------------------
-
-
-@bp.route("/commissie")
-@staff_only
-def queue():
-    waiting = db.session.scalars(
-        select(Application)
-        .where(Application.state == State.SUBMITTED)
-        .order_by(Application.queued_at)
-    ).all()
-    mine = db.session.scalars(
-        select(Application)
-        .where(
-            Application.reviewer_id == current_user.id,
-            Application.state.in_([State.IN_REVIEW, State.MORE_INFO_REQUESTED]),
-        )
-        .order_by(Application.claimed_at)
-    ).all()
-    others = db.session.scalars(
-        select(Application)
-        .where(Application.reviewer_id != current_user.id, Application.state == State.IN_REVIEW)
-        .order_by(Application.claimed_at)
-    ).all()
-    decided = db.session.scalars(
-        select(Application)
-        .where(Application.state.in_([State.APPROVED, State.REJECTED]))
-        .order_by(Application.decided_at.desc())
-        .limit(10)
-    ).all()
-    return render_template(
-        "certification/queue.html",
-        waiting=waiting,
-        mine=mine,
-        others=others,
-        decided=decided,
-        claim_form=ClaimForm(),
-        now=utcnow(),
-        **LABELS,
-    )
-
-
-@bp.route("/commissie/aanvragen/<int:application_id>", methods=["GET", "POST"])
-@staff_only
-def review(application_id: int):
-    app = _application_or_404(application_id)
-    is_reviewer = current_user.has_role(RoleName.REVIEWER)
-    if app.applicant_id == current_user.id:
-        abort(403)
-    forms = {
-        "claim": ClaimForm(prefix="claim"),
-        "info": RequestInfoForm(prefix="info"),
-        "decision": DecisionForm(prefix="decision"),
-        "reassign": ReassignForm(prefix="reassign"),
-    }
-    forms["reassign"].reviewer.choices = _reviewer_choices(app)
-    judge_forms = {item.id: JudgeForm(prefix=f"item{item.id}") for item in app.items}
-    if request.method == "POST":
-        try:
-            done = _handle_review_post(app, forms, judge_forms, is_reviewer)
-        except (services.CertificationError, TransitionNotAllowed) as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-            done = None
-        if done:
-            flash(done, "success")
-            return redirect(url_for("certification.review", application_id=app.id))
-    for item in app.items:
-        form = judge_forms[item.id]
-        if request.method == "GET" and item.verdict != Verdict.PENDING:
-            form.verdict.data = item.verdict.value
-            form.hours.data = (
-                item.accepted_hours if item.verdict == Verdict.ACCEPTED_FEWER else None
-            )
-            form.comment.data = item.comment
-    return render_template(
-        "certification/review.html",
-        app=app,
-        forms=forms,
-        judge_forms=judge_forms,
-        result=progress.accepted_progress(app),
-        can_review=is_reviewer
-        and app.reviewer_id == current_user.id
-        and app.state == State.IN_REVIEW,
-        can_reassign=current_user.has_role(RoleName.ADMIN)
-        and app.state in (State.SUBMITTED, State.IN_REVIEW),
-        certificate=db.session.scalar(
-            select(Certificate).where(Certificate.application_id == app.id)
-        ),
-        State=State,
-        **LABELS,
-    )
-
-
-def _reviewer_choices(app: Application):
-    reviewers = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(
-            UserRole.role == RoleName.REVIEWER, User.active.is_(True), User.id != app.applicant_id
-        )
-        .order_by(User.name)
-    ).all()
-    return [(u.id, u.name) for u in reviewers]
-
-
-def _handle_review_post(app, forms, judge_forms, is_reviewer) -> str | None:
-    """Run the one action this POST asks for; returns the success message."""
-    form = request.form
-    if "claim-submit" in form and forms["claim"].validate_on_submit() and is_reviewer:
-        services.claim(app.id, current_user)
-        return "U heeft de aanvraag in behandeling genomen."
-    for item_id, judge_form in judge_forms.items():
-        if f"item{item_id}-submit" in form and judge_form.validate_on_submit():
-            judgement = services.Judgement(
-                Verdict(judge_form.verdict.data),
-                judge_form.hours.data,
-                judge_form.comment.data or "",
-            )
-            services.judge(app, item_id, current_user, judgement)
-            return "Het oordeel is opgeslagen."
-    if "info-submit" in form and forms["info"].validate_on_submit():
-        services.request_info(app, current_user, forms["info"].message.data)
-        return "De aanvraag is teruggestuurd met uw vraag om aanvulling."
-    if "decision-submit" in form and forms["decision"].validate_on_submit():
-        approve = forms["decision"].decision.data == "approve"
-        services.decide(
-            app, current_user, approve, forms["decision"].motivation.data, register_today()
-        )
-        return (
-            "De aanvraag is goedgekeurd; het certificaat is verstrekt."
-            if approve
-            else "De aanvraag is afgewezen."
-        )
-    admin = current_user.has_role(RoleName.ADMIN)
-    if "reassign-submit" in form and admin and forms["reassign"].validate_on_submit():
-        reviewer = db.session.get(User, forms["reassign"].reviewer.data)
-        services.reassign(app, reviewer, current_user, forms["reassign"].reason.data)
-        return f"De aanvraag is toegewezen aan {reviewer.name}."
-    return None
+# The Commissie Conformiteitsbepaling's pages (queue, review) are in commission_views.py.

@@ -117,7 +117,14 @@ class Activity(db.Model):
         return TYPE_LABELS[self.type]
 
     def entry(self) -> Entry:
-        return Entry(self.category, self.type, self.hours, self.activity_date, key=self.id)
+        return Entry(
+            self.category,
+            self.type,
+            self.hours,
+            self.activity_date,
+            key=self.id,
+            once=self.accreditation_id,  # one accredited course counts once per window
+        )
 
 
 class Evidence(db.Model):

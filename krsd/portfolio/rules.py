@@ -76,6 +76,9 @@ class Entry:
     day: date
     accepted: bool = True
     key: object = None
+    #: entries with the same value count once in a window (an accredited course: its
+    #: accreditation), so old duplicates never count twice; None: each entry counts
+    once: object = None
 
 
 @dataclass(frozen=True)
@@ -100,20 +103,37 @@ class Progress:
 
 
 def _entry_order(entry: Entry) -> tuple:
-    return (entry.day, entry.category, entry.type, entry.hours, entry.accepted, str(entry.key))
+    return (
+        entry.day,
+        entry.category,
+        entry.type,
+        entry.hours,
+        entry.accepted,
+        str(entry.key),
+        str(entry.once),
+    )
 
 
 def compute_progress(entries: Iterable[Entry], terms: RegulationTerms, window: Window) -> Progress:
-    """Count accepted hours in the window: accredited in full, free space up to the cap."""
+    """Count accepted hours in the window: accredited in full, free space up to the cap.
+
+    Entries that share a ``once`` value count once (the one with the most hours).
+    """
     accredited = free = ZERO
     per_type: dict[ActivityType, Decimal] = {}
     outside = []
+    counted = []
+    alike: dict[object, list[Entry]] = {}
     for entry in entries:
         if entry.day not in window:
             outside.append(entry)
-            continue
-        if not entry.accepted:
-            continue
+        elif entry.accepted and entry.once is None:
+            counted.append(entry)
+        elif entry.accepted:
+            alike.setdefault(entry.once, []).append(entry)
+    for group in alike.values():
+        counted.append(max(group, key=lambda e: (e.hours, _entry_order(e))))
+    for entry in counted:
         if entry.category == Category.ACCREDITED:
             accredited += entry.hours
         else:

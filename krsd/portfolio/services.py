@@ -12,6 +12,7 @@ from krsd import audit
 from krsd.auth.models import User
 from krsd.courses.models import Accreditation
 from krsd.extensions import db
+from krsd.formatting import nl_date
 from krsd.portfolio import storage
 from krsd.portfolio.models import Activity, Evidence, Regulation, regulation_in_force
 from krsd.portfolio.rules import (
@@ -53,8 +54,12 @@ class ActivityInput:
     hours: Decimal | None = None
 
 
-def _resolve(data: ActivityInput, today: date, window: Window) -> dict:
-    """Check the input against the rules; returns the column values or raises PortfolioError."""
+def _resolve(
+    data: ActivityInput, today: date, window: Window, owner_id: int, activity_id: int | None
+) -> dict:
+    """Check the input against the rules; returns the column values or raises PortfolioError.
+
+    ``activity_id`` is the activity being changed (None for a new one)."""
     regulation = regulation_in_force(today)
     problem = date_problem(data.activity_date, today, window.start)
     if problem:
@@ -73,6 +78,7 @@ def _resolve(data: ActivityInput, today: date, window: Window) -> dict:
                 f"{accreditation.valid_until:%d-%m-%Y}).",
                 "activity_date",
             )
+        _refuse_second_entry(accreditation, data.activity_date, window, owner_id, activity_id)
         values.update(
             type=ActivityType.ACCREDITED_COURSE,
             accreditation_id=accreditation.id,
@@ -101,6 +107,37 @@ def _resolve(data: ActivityInput, today: date, window: Window) -> dict:
         )
     values["reflection"] = data.reflection
     return values
+
+
+def _refuse_second_entry(
+    accreditation: Accreditation,
+    day: date,
+    window: Window,
+    owner_id: int,
+    activity_id: int | None,
+) -> None:
+    """An accredited course counts once per window: a second entry names the first."""
+    if day not in window:
+        return
+    first = db.session.scalar(
+        select(Activity)
+        .where(
+            Activity.owner_id == owner_id,
+            Activity.accreditation_id == accreditation.id,
+            Activity.activity_date >= window.start,
+            Activity.activity_date <= window.end,
+            Activity.id != (activity_id or 0),
+        )
+        .order_by(Activity.activity_date, Activity.id)
+        .limit(1)
+    )
+    if first is not None:
+        raise PortfolioError(
+            f"Deze opleiding staat al in uw portfolio: ‘{first.title}’ op "
+            f"{nl_date(first.activity_date)}. Een geaccrediteerde opleiding telt één keer "
+            "per periode.",
+            "accreditation",
+        )
 
 
 def _place_files(activity: Activity, files: list[storage.StagedFile], written: list[str]) -> None:
@@ -142,7 +179,7 @@ def log_activity(
     ``window`` is the period whose hours count now (certification knows which)."""
     written: list[str] = []
     with _files_removed_on_error(written):
-        values = _resolve(data, today, window)
+        values = _resolve(data, today, window, owner.id, None)
         if not files:
             raise PortfolioError(
                 "Voeg minstens één bewijsstuk toe (PDF, PNG, JPEG, DOCX of ODT).", "files"
@@ -178,7 +215,7 @@ def update_activity(
     written: list[str] = []
     with _files_removed_on_error(written):
         _ensure_unlocked(activity)
-        values = _resolve(data, today, window)
+        values = _resolve(data, today, window, activity.owner_id, activity.id)
         for key, value in values.items():
             setattr(activity, key, value)
         _place_files(activity, files, written)

@@ -7,8 +7,10 @@ from sqlalchemy import select
 from krsd.auth import drafts
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
-from krsd.certification import progress
+from krsd.certification import progress, renewal
+from krsd.certification import services as certification
 from krsd.certification.evidence_access import application_showing
+from krsd.certification.rules import KIND_LABELS, STATE_LABELS
 from krsd.clock import register_today
 from krsd.confirmation import confirmation_page, confirmed
 from krsd.courses.models import Accreditation, Course
@@ -106,7 +108,12 @@ def dashboard():
         year=year,
         category_labels=CATEGORY_LABELS,
         Category=Category,
-        today=register_today(),
+        today=today,
+        # Certification's view of the person: an open application, when renewal opens.
+        open_application=certification.open_application(current_user.id),
+        renewal_opens=renewal.prospect(current_user.id, today).opens,
+        kind_labels=KIND_LABELS,
+        state_labels=STATE_LABELS,
     )
 
 
@@ -245,6 +252,38 @@ def download_evidence(evidence_id: int):
         _write_from_here()
         services.record_evidence_download(evidence, current_user, application_id)
     response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+#: evidence shown in a page (the review page frames it): a sandbox with its own opaque
+#: origin, no scripts, nothing loaded from elsewhere; only this site may frame it
+INLINE_EVIDENCE_CSP = (
+    "sandbox; default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
+)
+#: kinds a browser shows itself; DOCX and ODT are only downloaded
+INLINE_KINDS = frozenset({"pdf", "png", "jpeg"})
+
+
+@bp.route("/bewijsstukken/<int:evidence_id>/bekijken")
+@role_required()
+def view_evidence(evidence_id: int):
+    """The same file and access rules (and audit entry) as the download, shown inline."""
+    evidence, application_id = _evidence_for_viewer(evidence_id)
+    if evidence.kind not in INLINE_KINDS:
+        abort(404)
+    path = storage.path_of(evidence.stored_name)
+    if not path.exists():
+        abort(404)
+    if evidence.activity.owner_id != current_user.id:
+        _write_from_here()
+        services.record_evidence_download(evidence, current_user, application_id)
+    name = download_name(evidence.label, evidence.kind)
+    response = send_file(
+        path, mimetype=MIME_TYPES[evidence.kind], as_attachment=False, download_name=name, max_age=0
+    )
+    response.headers["Content-Security-Policy"] = INLINE_EVIDENCE_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -20,7 +20,7 @@ from krsd.certification.models import (
     NameChangeRequest,
     RegisterTerm,
 )
-from krsd.certification.rules import Kind, NameChangeState, State, Verdict
+from krsd.certification.rules import Kind, NameChangeState, State, Verdict, validity
 from krsd.database import utcnow
 from krsd.extensions import db
 from krsd.mail import OutboxMessage
@@ -61,7 +61,7 @@ def certify(user, start=None) -> Certificate:
     )
     db.session.add(application)
     db.session.flush()
-    certificate = issue_certificate(application, start, 3)
+    certificate = issue_certificate(application, *validity(start, 3))
     db.session.commit()
     return certificate
 

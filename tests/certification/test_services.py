@@ -11,11 +11,12 @@ from krsd.audit import AuditEntry
 from krsd.auth.rules import RoleName
 from krsd.certification import services
 from krsd.certification.models import Application, Certificate, Registration
-from krsd.certification.rules import State, TransitionNotAllowed, Verdict
+from krsd.certification.rules import Kind, State, TransitionNotAllowed, Verdict
 from krsd.extensions import db
 from krsd.portfolio.models import Activity, Regulation
 from krsd.portfolio.rules import Category
 from tests.certification.conftest import TODAY, add_activity, fill_portfolio
+from tests.certification.renewing import earned, on
 
 OK = services.Judgement(Verdict.ACCEPTED, None, "")
 
@@ -119,7 +120,7 @@ def test_approval_issues_a_certificate_for_the_cycle(applicant, reviewer):
     assert all(a.locked_by_application_id == app.id for a in db.session.scalars(select(Activity)))
 
 
-def test_the_registration_number_is_kept_for_life(applicant, reviewer, make_user):
+def test_the_registration_number_is_kept_for_life(applicant, reviewer, make_user, register_clock):
     app = services.submit_application(applicant, TODAY)
     services.claim(app.id, reviewer)
     first = _approve_all(app, reviewer)
@@ -128,11 +129,20 @@ def test_the_registration_number_is_kept_for_life(applicant, reviewer, make_user
     second_app = services.submit_application(other, TODAY)
     services.claim(second_app.id, reviewer)
     assert _approve_all(second_app, reviewer).registration_number == "KRSD-000002"
-    # A later certificate of the first person keeps KRSD-000001.
+    # A holder never applies as new again (issue 8); her renewal keeps KRSD-000001.
     fill_portfolio(applicant)
-    renewal = services.submit_application(applicant, TODAY)
+    with pytest.raises(services.NotEligible, match="Herregistratie kunt u aanvragen vanaf"):
+        services.submit_application(applicant, TODAY)
+    day = on(register_clock, first.valid_until - timedelta(days=30))
+    earned(applicant, day - timedelta(days=10))
+    renewal = services.submit_application(applicant, day)
+    assert renewal.kind == Kind.RENEWAL
     services.claim(renewal.id, reviewer)
-    assert _approve_all(renewal, reviewer).registration_number == first.registration_number
+    for item in renewal.items:
+        services.judge(renewal, item.id, reviewer, OK)
+    renewed = services.decide(renewal, reviewer, True, "Voldoet aan het reglement.", day)
+    assert renewed.registration_number == first.registration_number
+    assert renewed.valid_from == first.valid_until + timedelta(days=1)
 
 
 def test_more_information_round_trip(applicant, reviewer):

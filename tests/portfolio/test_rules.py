@@ -164,3 +164,30 @@ def test_eligible_exactly_when_both_conditions_hold(items):
     both = result.accredited >= 24 and result.total_counted >= 96
     assert result.eligible == both
     assert result.eligible == (result.missing_accredited == 0 and result.missing_total == 0)
+
+
+def test_one_accredited_course_counts_once_in_the_window():
+    result = progress(acc(16, once=7), acc(16, once=7), acc(8, once=9), free(36))
+    assert result.accredited == Decimal(24)
+    assert result.hours_per_type[ActivityType.ACCREDITED_COURSE] == Decimal(24)
+
+
+def test_of_alike_entries_the_one_with_most_accepted_hours_counts():
+    result = progress(acc(16, once=7, accepted=False), acc(12, once=7), acc(10, once=7))
+    assert result.accredited == Decimal(12)
+
+
+def test_alike_entries_outside_the_window_do_not_take_the_place_of_one_inside():
+    outside = WINDOW.start - timedelta(days=1)
+    assert progress(acc(16, outside, once=7), acc(16, once=7)).accredited == Decimal(16)
+
+
+@given(st.lists(entries, max_size=20), st.lists(st.integers(1, 4), max_size=20), st.randoms())
+def test_alike_entries_count_the_same_in_any_order(items, keys, random):
+    alike = [
+        Entry(e.category, e.type, e.hours, e.day, e.accepted, once=k)
+        for e, k in zip(items, keys, strict=False)
+    ]
+    shuffled = list(alike)
+    random.shuffle(shuffled)
+    assert compute_progress(alike, TERMS, WINDOW) == compute_progress(shuffled, TERMS, WINDOW)
