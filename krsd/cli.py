@@ -1,5 +1,7 @@
 """``flask krsd …`` commands for the register office and cron."""
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -9,10 +11,13 @@ from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName, needs_second_factor, password_problems
 from krsd.auth.second_factor import add_known_secret
 from krsd.auth.services import Registration, create_user, normalise_email
+from krsd.certification import daily
+from krsd.certification.models import ExtensionRequest
 from krsd.certification.public import reindex_register
 from krsd.clock import register_today
 from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
+from krsd.formatting import nl_date
 from krsd.mail import deliver_pending
 from krsd.portfolio import storage
 from krsd.portfolio.models import Evidence
@@ -29,7 +34,8 @@ DEMO_ACCOUNTS = (
         "commissie@krsd-demo.nl",
         "Marleen Bakker",
         Function.LEERPLICHTAMBTENAAR,
-        "Gemeente Amersfoort",
+        # not the employer of a demo applicant she judges: that would be a conflict of interest
+        "Gemeente Zwolle",
         {RoleName.REVIEWER, RoleName.PROFESSIONAL},
     ),
     (
@@ -119,6 +125,35 @@ def send_mail_command() -> None:
     click.echo(f"{sent} verstuurd, {failed} mislukt.")
 
 
+@krsd_cli.command("daily")
+@click.option(
+    "--today",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="De dag (JJJJ-MM-DD) waarvoor de taken draaien; standaard vandaag in Nederland.",
+)
+def daily_command(today) -> None:
+    """Everything that depends on the date: reminders, expiries, ends of suspensions.
+
+    Idempotent and safe to start on every node at once (cron).
+    """
+    day = today.date() if today else register_today()
+    started = time.monotonic()
+    report = daily.run_daily(day)
+    seconds = time.monotonic() - started
+    per_reminder = ", ".join(
+        f"{days} dagen: {report.reminders[days]}" for days in sorted(report.reminders, reverse=True)
+    )
+    click.echo(f"Dagelijkse taken voor {nl_date(day)}:")
+    click.echo(
+        f"  herinneringen herregistratie verstuurd: {report.reminders.total()}"
+        + (f" ({per_reminder})" if per_reminder else "")
+    )
+    click.echo(f"  berichten over verlopen certificaten: {report.expiries}")
+    click.echo(f"  schorsingen beëindigd: {report.suspensions_ended}")
+    click.echo(f"Klaar in {seconds:.1f} s.".replace(".", ",", 1))
+
+
 @krsd_cli.command("check-storage")
 @click.option(
     "--repair",
@@ -131,6 +166,12 @@ def check_storage_command(repair: bool) -> None:
     With --repair, orphans older than an hour are removed: a killed upload leaves them.
     """
     records = db.session.execute(select(Evidence.stored_name, Evidence.sha256)).all()
+    # Evidence of extension (uitstel) requests lives in the same folder.
+    records += db.session.execute(
+        select(ExtensionRequest.evidence_stored_name, ExtensionRequest.evidence_sha256).where(
+            ExtensionRequest.evidence_stored_name.is_not(None)
+        )
+    ).all()
     db.session.rollback()  # hashing every file must not hold SQLite's write lock
     report = storage.check([tuple(r) for r in records])
     click.echo(f"{len(records)} bewijsstukken in de database.")

@@ -1,8 +1,12 @@
-"""make bench: throughput of the busy pages next to a trivial route, on gunicorn + SQLite.
+"""make bench: throughput of the busy pages next to a trivial route, on gunicorn + SQLite,
+and the daily job over 200,000 certificates.
 
-Seeds a temporary database with a 500-activity portfolio and 50,000 certified persons,
-starts gunicorn (4 workers) on 127.0.0.1, and reports requests per second. Also prints
-the query plan of the register's name search, to show that it uses the index.
+pages: seeds a temporary database with a 500-activity portfolio and 50,000 certified
+persons, starts gunicorn (4 workers) on 127.0.0.1, and reports requests per second. Also
+prints the query plan of the register's name search, to show that it uses the index.
+daily: seeds 200,000 certificates with SQL, runs ``flask krsd daily --today`` twice and
+prints TARGET lines (time of the first run, mails of the second).
+``make bench ONLY=daily`` (or ONLY=pages) runs one part.
 Timing targets belong here, never in the test suite.
 """
 
@@ -28,6 +32,9 @@ from tests.servers import app_env, flask, gunicorn  # noqa: E402
 
 PERSONS = 50_000
 ACTIVITIES = 500
+DAILY_CERTIFICATES = 200_000
+DAILY_TODAY = date(2027, 3, 1)
+DAILY_TARGET_SECONDS = 10
 SECONDS = 5
 CLIENTS = 8
 FIRST = ["Anouk", "Bram", "Fatima", "Şükrü", "Łukasz", "Sanne", "Mohammed", "Eva", "Joris", "Noor"]
@@ -216,7 +223,122 @@ def rate(url: str, path: str, opener=None) -> tuple[float, int]:
     return len(done) / SECONDS, len(failed)
 
 
+SEED_NUMBERS = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)"
+# 7919 is prime: i * 7919 mod 1096 spreads the ends evenly over 1096 days.
+SEED_UNTIL = "date(:today, ((i * 7919) % 1096 - 60) || ' days')"
+DAILY_SEED = (
+    """INSERT INTO users (id, email, password_hash, name, function, employer,
+           public_listing_consent, active, created_at)
+       {numbers} SELECT i, 'd' || i || '@example.nl', 'x', 'Persoon ' || i,
+           'leerplichtambtenaar', 'Gemeente Bench', 1, 1, :now FROM n""",
+    """INSERT INTO applications (id, applicant_id, kind, state, window_start, window_end,
+           regulation_id, submitted_at, queued_at, decided_at)
+       {numbers} SELECT i, i, 'initial', 'approved', '2020-01-01', '2023-01-01',
+           :regulation, :now, :now, :now FROM n""",
+    """INSERT INTO certificates (id, holder_id, application_id, registration_number,
+           valid_from, valid_until, verification_code, issued_at, holder_name,
+           holder_function, holder_employer, suspended_at, suspended_until,
+           revoked_at, revocation_reason)
+       {numbers} SELECT i, i, i, printf('KRSD-%06d', i),
+           date({until}, '-3 years', '+1 day'), {until},
+           printf('B%03d-%04d-%04d', i / 100000000, (i / 10000) % 10000, i % 10000),
+           :now, 'Persoon ' || i, 'leerplichtambtenaar', 'Gemeente Bench',
+           CASE WHEN i % 997 = 0 OR i % 991 = 0 THEN :now END,
+           CASE WHEN i % 997 = 0 THEN date(:today, '-' || (i % 20 + 1) || ' days') END,
+           CASE WHEN i % 983 = 0 THEN :now END,
+           CASE WHEN i % 983 = 0 THEN 'Bench' END
+       FROM n""",
+    """INSERT INTO applications (id, applicant_id, kind, state, window_start, window_end,
+           regulation_id, submitted_at, queued_at, open_applicant_id, previous_certificate_id)
+       {numbers} SELECT :count + i, i, 'renewal', 'submitted', '2024-01-01', '2027-01-01',
+           :regulation, :now, :now, i, i FROM n WHERE i % 50 = 0""",
+    """INSERT INTO activities (owner_id, category, type, title, provider, activity_date,
+           hours, reflection, verified, created_at, updated_at)
+       {numbers} SELECT i, 'accredited', 'accredited_course', 'Cursus', 'Aanbieder',
+           date({until}, '-400 days'), 8 + i % 20, 'Geleerd.', 0, :now, :now FROM n
+       UNION ALL SELECT i, 'free', 'intervisie', 'Intervisie', '',
+           date({until}, '-300 days'), 30 + i % 50, 'Geleerd.', 0, :now, :now FROM n""",
+)
+
+
+def seed_daily(env: dict, count: int, today: date) -> None:
+    """``count`` certified persons whose ends spread from 60 days ago to about three years
+    ahead, each with two activities; a few suspended, revoked or with a pending renewal.
+
+    Nothing was sent before: the first run catches up on every reminder that fell due
+    (about 1 in 6 certificates) and every expiry of the last 30 days.
+    """
+    conn = sqlite3.connect(env["KRSD_DATABASE_URL"].removeprefix("sqlite:///"))
+    values = {
+        "count": count,
+        "today": today.isoformat(),
+        "now": "2026-01-01 00:00:00.000000",
+        "regulation": conn.execute("SELECT id FROM regulations").fetchone()[0],
+    }
+    with conn:
+        for statement in DAILY_SEED:
+            conn.execute(
+                statement.replace("{numbers}", SEED_NUMBERS).replace("{until}", SEED_UNTIL),
+                values,
+            )
+    conn.execute("ANALYZE")
+    conn.close()
+
+
+def outbox_count(env: dict) -> int:
+    conn = sqlite3.connect(env["KRSD_DATABASE_URL"].removeprefix("sqlite:///"))
+    try:
+        return conn.execute("SELECT count(*) FROM outbox_messages").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def bench_daily() -> None:
+    with tempfile.TemporaryDirectory(prefix="krsd-bench-daily-") as tmp:
+        tmp_path = Path(tmp)
+        env = app_env(f"sqlite:///{tmp_path / 'daily.sqlite3'}", tmp_path)
+        count = DAILY_CERTIFICATES
+        print(f"== The daily job over {count:,} certificates (SQLite), --today {DAILY_TODAY}")
+        started = time.monotonic()
+        result = flask("db", "upgrade", env=env)
+        if result.returncode:
+            sys.exit(result.stderr)
+        seed_daily(env, count, DAILY_TODAY)
+        print(f"   seeded in {time.monotonic() - started:.1f} s")
+        timings, sent = [], []
+        for run in (1, 2):
+            before = outbox_count(env)
+            started = time.monotonic()
+            result = flask("krsd", "daily", "--today", DAILY_TODAY.isoformat(), env=env)
+            wall = time.monotonic() - started
+            if result.returncode:
+                sys.exit(result.stdout + result.stderr)
+            # The job's own time, as the command reports it ("Klaar in 7,2 s.").
+            timings.append(
+                float(re.search(r"Klaar in ([\d,]+) s", result.stdout)[1].replace(",", "."))
+            )
+            sent.append(outbox_count(env) - before)
+            print(f"   run {run}: job {timings[-1]:.1f} s, {wall:.1f} s with process start")
+            print("\n".join("     " + line for line in result.stdout.splitlines()))
+            print(f"     mails in the outbox: +{sent[-1]}")
+        first = timings[0]
+        verdict = "ok" if first <= DAILY_TARGET_SECONDS else "MISSED"
+        print(f"TARGET daily_job {first:.1f}s {DAILY_TARGET_SECONDS}s {verdict}")
+        verdict = "ok" if sent[1] == 0 else "MISSED"
+        print(f"TARGET daily_job_second_run_sends {sent[1]} 0 {verdict}")
+
+
 def main() -> None:
+    only = os.environ.get("ONLY", "").strip()
+    if only not in ("", "pages", "daily"):
+        sys.exit(f"ONLY={only!r}: kies pages of daily (of laat ONLY weg voor beide).")
+    if only in ("", "pages"):
+        bench_pages()
+    if only in ("", "daily"):
+        bench_daily()
+
+
+def bench_pages() -> None:
     with tempfile.TemporaryDirectory(prefix="krsd-bench-") as tmp:
         tmp_path = Path(tmp)
         env = app_env(

@@ -1,4 +1,6 @@
+import re
 import smtplib
+from email.utils import parsedate_to_datetime
 
 import pytest
 from sqlalchemy import select
@@ -60,3 +62,15 @@ def test_a_failed_delivery_stays_in_the_outbox_and_is_retried(browser, make_user
     assert deliver_pending() == (1, 0)
     db.session.expire_all()
     assert db.session.scalar(select(OutboxMessage)).sent_at is not None
+
+
+def test_every_delivered_message_carries_date_and_message_id(
+    app, browser, make_user, smtp, monkeypatch
+):
+    # Receiving servers mark mail without them as spam; the domain is the sender's.
+    monkeypatch.setitem(app.config, "MAIL_SENDER", "KRSD Registerbureau <noreply@register.krsd.nl>")
+    make_user(email="prof@example.nl")
+    browser.submit("/wachtwoord-vergeten", {"email": "prof@example.nl"})
+    [message] = smtp.sent
+    assert parsedate_to_datetime(message["Date"]).tzinfo is not None
+    assert re.fullmatch(r"<[^@<>\s]+@register\.krsd\.nl>", message["Message-ID"])
