@@ -31,6 +31,8 @@ MENUS: dict[RoleName, tuple[MenuItem, ...]] = {
         MenuItem("Reglement", "admin.regulations"),
         MenuItem("Accounts en rollen", "admin.users"),
         MenuItem("Naamswijzigingen", "admin.name_changes_list"),
+        MenuItem("Certificaten", "admin.certificates"),
+        MenuItem("Uitstelverzoeken", "admin.extension_requests"),
         MenuItem("Auditlog", "admin.audit_log"),
         MenuItem("Uitgaande e-mail", "admin.outbox"),
     ),

@@ -119,12 +119,33 @@ class RegulationForm(FlaskForm):
     cycle_years = _whole("Cyclus (jaren)", 1, 10)
     renewal_window_months = _whole("Herregistratie aanvragen vanaf (maanden voor afloop)", 0, 24)
     max_activity_hours = _decimal("Maximum uren per activiteit")
+    max_extension_months = _whole("Uitstel hoogstens (maanden na de oorspronkelijke afloop)", 0, 24)
+    appeal_weeks = _whole("Bezwaartermijn (weken na een afwijzing)", 1, 52)
     reminder_days = StringField(
         "Herinneringen (dagen voor afloop, met komma's)",
         filters=[strip],
         validators=[DataRequired("Vul de dagen in, bijvoorbeeld 180,90,30.")],
     )
     reason = _reason_field()
+
+    #: the fields that make up a version (all but the reason)
+    VERSION_FIELDS = (
+        "starts_on",
+        "total_hours",
+        "min_accredited",
+        "max_free",
+        "cycle_years",
+        "renewal_window_months",
+        "max_activity_hours",
+        "max_extension_months",
+        "appeal_weeks",
+    )
+
+    def version_values(self) -> dict:
+        """The version's values from a validated form, reminder days normalised."""
+        values = {name: getattr(self, name).data for name in self.VERSION_FIELDS}
+        values["reminder_days"] = ",".join(p.strip() for p in self.reminder_days.data.split(","))
+        return values
 
     def validate_reminder_days(self, field) -> None:
         parts = [p.strip() for p in (field.data or "").split(",")]
@@ -151,5 +172,78 @@ class NameChangeDecisionForm(FlaskForm):
         valid = super().validate(extra_validators)
         if self.approve.data == self.refuse.data:
             self.form_errors.append("Kies goedkeuren of weigeren.")
+            return False
+        return valid
+
+
+class RegulationRemoveForm(FlaskForm):
+    """Remove a version that has not started yet."""
+
+    reason = _reason_field()
+
+
+def _holder_text(label: str, required: str) -> TextAreaField:
+    return TextAreaField(
+        label,
+        filters=[strip],
+        validators=[
+            DataRequired(required),
+            Length(max=2000, message="Hoogstens 2000 tekens."),
+            no_control_characters,
+        ],
+    )
+
+
+HOLDER_READS = "Geef een reden op; de houder krijgt die te lezen."
+
+
+class CertificateSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Zoek op registratienummer of naam",
+        filters=[strip],
+        validators=[Optional(), Length(max=100, message="Hoogstens 100 tekens.")],
+    )
+
+
+class SuspendForm(FlaskForm):
+    reason = _holder_text("Reden van de schorsing (de houder krijgt die te lezen)", HOLDER_READS)
+    until = DutchDateField(
+        "Geschorst tot en met (optioneel)",
+        validators=[Optional(), _plausible_date],
+        description="Leeg: tot het registerbureau de schorsing opheft.",
+    )
+
+
+class LiftForm(FlaskForm):
+    reason = _holder_text("Reden van het opheffen (de houder krijgt die te lezen)", HOLDER_READS)
+
+
+class RevokeForm(FlaskForm):
+    reason = _holder_text("Reden van de intrekking (de houder krijgt die te lezen)", HOLDER_READS)
+
+
+class ExtensionDecisionForm(FlaskForm):
+    """Grant (with a new end date) or refuse an extension request, always with a motivation."""
+
+    new_end = DutchDateField(
+        "Nieuwe einddatum (bij toekennen)", validators=[Optional(), _plausible_date]
+    )
+    motivation = _holder_text(
+        "Motivering (de aanvrager krijgt die te lezen)",
+        "Geef een motivering op; de aanvrager krijgt die te lezen.",
+    )
+    grant = SubmitField("Toekennen")
+    refuse = SubmitField("Weigeren")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.grant.data == self.refuse.data:
+            self.form_errors.append("Kies toekennen of weigeren.")
+            return False
+        if valid and self.grant.data and self.new_end.data is None:
+            self.new_end.errors = [*self.new_end.errors, "Vul de nieuwe einddatum in."]
             return False
         return valid

@@ -16,7 +16,7 @@ from krsd.portfolio.models import Regulation
 
 
 class RegulationError(Exception):
-    """A regulation version that cannot be added; the message is Dutch."""
+    """A regulation version that cannot be added, changed or removed; the message is Dutch."""
 
 
 LAST_ADMIN = "Er moet minstens één actief account met de rol Registerbureau blijven."
@@ -133,3 +133,78 @@ def add_regulation(values: dict, reason: str, actor: User, today: date) -> Regul
     )
     db.session.commit()
     return regulation
+
+
+def _future_version(regulation_id: int, today: date) -> Regulation:
+    """The version, its row locked; refused once it has started (it may have been applied)."""
+    regulation = db.session.execute(
+        select(Regulation)
+        .where(Regulation.id == regulation_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if regulation is None:
+        raise RegulationError("Deze versie bestaat niet (meer).")
+    if regulation.starts_on <= today:
+        raise RegulationError(
+            "Deze versie is al ingegaan en blijft zoals ze was; voeg een nieuwe versie toe."
+        )
+    return regulation
+
+
+def _regulation_values(regulation: Regulation, names) -> dict:
+    return {name: getattr(regulation, name) for name in names}
+
+
+def change_regulation(
+    regulation_id: int, values: dict, reason: str, actor: User, today: date
+) -> Regulation:
+    """Correct a version that has not started yet; a started version stays as it was."""
+    regulation = _future_version(regulation_id, today)
+    if values["starts_on"] <= today:
+        raise RegulationError("Een versie gaat in op een datum in de toekomst.")
+    if db.session.scalar(
+        select(Regulation.id).where(
+            Regulation.starts_on == values["starts_on"], Regulation.id != regulation.id
+        )
+    ):
+        raise RegulationError("Op die datum gaat al een versie in.")
+    if values["min_accredited"] > values["total_hours"]:
+        raise RegulationError("Het minimum geaccrediteerd kan niet hoger zijn dan het totaal.")
+    before = _regulation_values(regulation, values)
+    changed = {
+        name: {"van": str(before[name]), "naar": str(value)}
+        for name, value in values.items()
+        if before[name] != value
+    }
+    if not changed:
+        return regulation
+    for name, value in values.items():
+        setattr(regulation, name, value)
+    audit.record(
+        "admin.regulation_changed",
+        regulation,
+        reason=reason,
+        actor=actor,
+        version=regulation.version,
+        changed=changed,
+    )
+    db.session.commit()
+    return regulation
+
+
+def remove_regulation(regulation_id: int, reason: str, actor: User, today: date) -> int:
+    """Remove a version that has not started yet; returns its number."""
+    regulation = _future_version(regulation_id, today)
+    version = regulation.version
+    audit.record(
+        "admin.regulation_removed",
+        regulation,
+        reason=reason,
+        actor=actor,
+        version=version,
+        starts_on=regulation.starts_on.isoformat(),
+    )
+    db.session.delete(regulation)
+    db.session.commit()
+    return version

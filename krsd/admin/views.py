@@ -177,22 +177,9 @@ def outbox_message(message_id: int):
 def regulations():
     form = RegulationForm()
     if form.validate_on_submit():
-        values = {
-            name: getattr(form, name).data
-            for name in (
-                "starts_on",
-                "total_hours",
-                "min_accredited",
-                "max_free",
-                "cycle_years",
-                "renewal_window_months",
-                "max_activity_hours",
-            )
-        }
-        values["reminder_days"] = ",".join(p.strip() for p in form.reminder_days.data.split(","))
         try:
             regulation = services.add_regulation(
-                values, form.reason.data, current_user, register_today()
+                form.version_values(), form.reason.data, current_user, register_today()
             )
         except services.RegulationError as exc:
             db.session.rollback()
@@ -206,5 +193,9 @@ def regulations():
     versions = db.session.scalars(select(Regulation).order_by(Regulation.starts_on.desc())).all()
     in_force = regulation_in_force(register_today())
     return render_template(
-        "admin/regulations.html", form=form, versions=versions, in_force=in_force
+        "admin/regulations.html",
+        form=form,
+        versions=versions,
+        in_force=in_force,
+        today=register_today(),
     )

@@ -80,6 +80,8 @@ def regulation_form(**overrides):
         "renewal_window_months": "6",
         "max_activity_hours": "40",
         "reminder_days": "180, 90, 30",
+        "max_extension_months": "6",
+        "appeal_weeks": "6",
         "reason": "Nieuw reglement vastgesteld door het bestuur",
     }
     data.update(overrides)
