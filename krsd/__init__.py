@@ -89,12 +89,18 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Views are imported here, not in the blueprints' __init__, so nothing imports in a cycle.
     from krsd.admin import bp as admin_bp
+    from krsd.admin import certificate_views as _certificate_views  # noqa: F401
+    from krsd.admin import extension_views as _admin_extension_views  # noqa: F401
     from krsd.admin import name_change_views as _name_change_views  # noqa: F401
+    from krsd.admin import regulation_views as _regulation_views  # noqa: F401
     from krsd.admin import views as _admin_views  # noqa: F401
     from krsd.auth import access as _access  # noqa: F401
     from krsd.auth import bp as auth_bp
     from krsd.auth import views as _auth_views  # noqa: F401
+    from krsd.certification import appeal_views as _appeal_views  # noqa: F401
     from krsd.certification import bp as certification_bp
+    from krsd.certification import commission_views as _commission_views  # noqa: F401
+    from krsd.certification import extension_views as _extension_views  # noqa: F401
     from krsd.certification import public_views as _public_views  # noqa: F401
     from krsd.certification import views as _certification_views  # noqa: F401
     from krsd.courses import bp as courses_bp

@@ -98,7 +98,9 @@ def register_security(app: Flask) -> None:
         headers.setdefault("Content-Security-Policy", CSP)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["Referrer-Policy"] = "same-origin"
-        headers["X-Frame-Options"] = "DENY"
+        # A view may allow framing by this site only (evidence shown in the review page).
+        if headers.get("X-Frame-Options") != "SAMEORIGIN":
+            headers["X-Frame-Options"] = "DENY"
         headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if app.config.get("HSTS"):

@@ -235,7 +235,9 @@ def make_user(app):
             email=email or f"persoon{n}@example.nl",
             password=password,
             function=fields.pop("function", Function.LEERPLICHTAMBTENAAR),
-            employer=fields.pop("employer", "Gemeente Testdorp"),
+            # Each person their own employer unless a test says otherwise: colleagues (the
+            # same employer) are a conflict of interest for the commission.
+            employer=fields.pop("employer", f"Gemeente Testdorp {n}"),
             public_listing_consent=fields.pop("public_listing_consent", True),
         )
         user = create_user(data, set(roles))

@@ -7,8 +7,14 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "krsd"
-#: pure modules: the rules of each package, and the cycle of certificates
-RULES = sorted([*PACKAGE.rglob("rules.py"), PACKAGE / "certification" / "cycle.py"])
+#: pure modules: the rules of each package, the cycle of certificates, conflicts of interest
+RULES = sorted(
+    [
+        *PACKAGE.rglob("rules.py"),
+        PACKAGE / "certification" / "cycle.py",
+        PACKAGE / "certification" / "conflicts.py",
+    ]
+)
 
 
 def _imports(path: Path) -> set[str]:

@@ -33,6 +33,8 @@ def test_certification_main_path_in_chromium(page, chromium, live_server, make_u
     # The reviewer claims, rejects the first activity and asks for more.
     login(commission, "commissie@example.nl")
     commission.goto("/commissie")
+    commission.get_by_role("link", name="Beoordelen").click()
+    commission.get_by_label("Ik verklaar dat ik geen belangenverstrengeling heb").check()
     commission.get_by_role("button", name="In behandeling nemen").click()
     first = commission.locator("article.review-item").first
     first.get_by_label("Oordeel").select_option("rejected")
@@ -61,6 +63,8 @@ def test_certification_main_path_in_chromium(page, chromium, live_server, make_u
 
     # The reviewer claims again, accepts everything and approves.
     commission.goto("/commissie")
+    commission.get_by_role("link", name="Beoordelen").click()
+    commission.get_by_label("Ik verklaar dat ik geen belangenverstrengeling heb").check()
     commission.get_by_role("button", name="In behandeling nemen").click()
     for n in range(commission.locator("article.review-item").count()):
         item = commission.locator("article.review-item").nth(n)

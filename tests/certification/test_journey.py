@@ -60,7 +60,12 @@ def test_apply_review_more_info_resubmit_approve_certificate_register_verify(
     # The reviewer claims it from the queue, rejects one activity and asks for more.
     review = f"/commissie/aanvragen/{application.id}"
     assert "Łukasz Nowak" in _flat(reviewer.get("/commissie"))
-    assert reviewer.submit(review, {"claim-submit": "1"}, form_url="/commissie").status_code == 302
+    assert (
+        reviewer.submit(
+            review, {"claim-submit": "1", "claim-no_conflict": "y"}, form_url="/commissie"
+        ).status_code
+        == 302
+    )
     items = sorted(application.items, key=lambda i: i.id)
     first = items[0]
     data = {
@@ -90,7 +95,12 @@ def test_apply_review_more_info_resubmit_approve_certificate_register_verify(
     assert prof.submit(detail, data).status_code == 302
 
     # The reviewer claims it again, accepts everything and approves with a motivation.
-    assert reviewer.submit(review, {"claim-submit": "1"}, form_url="/commissie").status_code == 302
+    assert (
+        reviewer.submit(
+            review, {"claim-submit": "1", "claim-no_conflict": "y"}, form_url="/commissie"
+        ).status_code
+        == 302
+    )
     for item in items:
         data = {f"item{item.id}-verdict": "accepted", f"item{item.id}-submit": "1"}
         assert reviewer.submit(review, data).status_code == 302
@@ -149,7 +159,9 @@ def test_a_reviewer_cannot_open_their_own_application(make_user, browser):
     browser.submit(APPLY, {"declaration": "y"})
     application = db.session.scalar(select(Application))
     response = browser.submit(
-        f"/commissie/aanvragen/{application.id}", {"claim-submit": "1"}, form_url="/commissie"
+        f"/commissie/aanvragen/{application.id}",
+        {"claim-submit": "1", "claim-no_conflict": "y"},
+        form_url="/commissie",
     )
     assert response.status_code == 403
     assert db.session.get(Application, application.id).state == State.SUBMITTED
@@ -163,7 +175,7 @@ def test_a_decision_without_motivation_shows_a_message(make_user, make_browser, 
     reviewer.login("commissie@example.nl")
     application = db.session.scalar(select(Application))
     review = f"/commissie/aanvragen/{application.id}"
-    reviewer.submit(review, {"claim-submit": "1"}, form_url="/commissie")
+    reviewer.submit(review, {"claim-submit": "1", "claim-no_conflict": "y"}, form_url="/commissie")
     data = {"decision-decision": "reject", "decision-motivation": "", "decision-submit": "1"}
     html = _flat(reviewer.submit(review, data))
     assert "Een besluit heeft altijd een schriftelijke motivering." in html
@@ -202,7 +214,7 @@ def test_the_registerbureau_reassigns_and_staff_download_the_certificate(
     prof.submit(APPLY, {"declaration": "y"})
     application = db.session.scalar(select(Application))
     review = f"/commissie/aanvragen/{application.id}"
-    r1.submit(review, {"claim-submit": "1"}, form_url="/commissie")
+    r1.submit(review, {"claim-submit": "1", "claim-no_conflict": "y"}, form_url="/commissie")
 
     data = {
         "reassign-reviewer": str(second.id),

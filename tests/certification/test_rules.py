@@ -31,6 +31,8 @@ ALLOWED = {
     (S.IN_REVIEW, A.REASSIGN): S.IN_REVIEW,
     (S.MORE_INFO_REQUESTED, A.RESUBMIT): S.SUBMITTED,
     (S.MORE_INFO_REQUESTED, A.WITHDRAW): S.WITHDRAWN,
+    # A granted appeal (bezwaar) returns a rejected application to the queue.
+    (S.REJECTED, A.REOPEN): S.SUBMITTED,
 }
 EVERY_PAIR = [(state, action) for state in State for action in Action]
 
