@@ -6,19 +6,18 @@ Dates are relative to today, so the demo stays current.
 
 from datetime import date, timedelta
 from decimal import Decimal
-from io import BytesIO
 
-from fpdf import FPDF
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage
 
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName
 from krsd.auth.services import Registration, create_user
-from krsd.certification import progress
+from krsd.certification import appeals, progress
 from krsd.certification import services as certification
 from krsd.courses.models import Accreditation
 from krsd.courses.services import AccreditedCourse, save_accredited_course
+from krsd.demo_cycle import seed_cycle
+from krsd.demo_files import evidence_pdf
 from krsd.extensions import db
 from krsd.portfolio import services as portfolio
 from krsd.portfolio import storage
@@ -74,6 +73,14 @@ PEOPLE = (
         (12, 8, 10, 6, 12, 8, 8),
     ),
     (
+        "daan@krsd-demo.nl",
+        "Daan Visser",
+        Function.DOORSTROOMCOACH,
+        "RMC-regio Twente",
+        (4,),
+        (12, 8, 10, 6, 12, 8, 8),
+    ),
+    (
         "anouk@krsd-demo.nl",
         "Anouk Jansen",
         Function.LEERPLICHTAMBTENAAR,
@@ -82,22 +89,6 @@ PEOPLE = (
         (16, 8, 12, 4, 12, 8, 12),
     ),
 )
-
-
-def evidence_pdf(title: str, name: str, day: date) -> FileStorage:
-    """A small generated certificate of attendance (no binary files in the repository)."""
-    pdf = FPDF(format="A4")
-    pdf.add_page()
-    pdf.set_font("helvetica", "B", 16)
-    pdf.cell(0, 12, "Bewijs van deelname", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "", 11)
-    ascii_name = name.encode("latin-1", "replace").decode("latin-1")
-    ascii_title = title.encode("latin-1", "replace").decode("latin-1")
-    for line in (ascii_title, f"Deelnemer: {ascii_name}", f"Datum: {day:%d-%m-%Y}"):
-        pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
-    data = bytes(pdf.output())
-    filename = f"bewijs-{day:%Y%m%d}.pdf"
-    return FileStorage(BytesIO(data), filename=filename, content_type="application/pdf")
 
 
 def _accreditations(admin: User, today: date) -> list[Accreditation]:
@@ -109,7 +100,7 @@ def _accreditations(admin: User, today: date) -> list[Accreditation]:
             description=f"{title}, aangeboden door {provider}.",
             number=f"KRSD-A-{today.year - 3}-{n:03d}",
             hours=Decimal(hours),
-            valid_from=date(today.year - 3, 1, 1),
+            valid_from=date(today.year - 7, 1, 1),
             valid_until=date(today.year + 2, 12, 31),
         )
         made.append(save_accredited_course(data, admin, "Demodata: accreditatie verleend"))
@@ -199,4 +190,35 @@ def seed_portfolios_and_applications(today: date) -> bool:
         "reglement.",
         today,
     )
+    _seed_appeal(users["daan@krsd-demo.nl"], reviewer, today)
+    seed_cycle(admin, reviewer, today)
     return True
+
+
+def _seed_appeal(user: User, reviewer: User, today: date) -> None:
+    """Daan's application was rejected; he objected (bezwaar), waiting for a second member."""
+    rejected = certification.submit_application(user, today)
+    certification.claim(rejected.id, reviewer)
+    item = rejected.items[-1]
+    certification.judge(
+        rejected,
+        item.id,
+        reviewer,
+        certification.Judgement(
+            item.verdict.REJECTED, None, "Het bewijs noemt een andere deelnemer."
+        ),
+    )
+    certification.decide(
+        rejected,
+        reviewer,
+        False,
+        "Zonder de afgewezen activiteit voldoen de uren niet aan het reglement.",
+        today,
+    )
+    appeals.lodge(
+        rejected.id,
+        user,
+        "Het bewijsstuk is op mijn naam; de opleider heeft een verkeerde naam gedrukt en dat "
+        "schriftelijk bevestigd. Ik voeg die bevestiging toe.",
+        today,
+    )
