@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from krsd.auth import drafts
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName, needs_second_factor, password_problems
 from krsd.auth.second_factor import add_known_secret
@@ -140,6 +141,7 @@ def daily_command(today) -> None:
     day = today.date() if today else register_today()
     started = time.monotonic()
     report = daily.run_daily(day)
+    drafts_removed = drafts.remove_expired()
     seconds = time.monotonic() - started
     per_reminder = ", ".join(
         f"{days} dagen: {report.reminders[days]}" for days in sorted(report.reminders, reverse=True)
@@ -151,6 +153,7 @@ def daily_command(today) -> None:
     )
     click.echo(f"  berichten over verlopen certificaten: {report.expiries}")
     click.echo(f"  schorsingen beëindigd: {report.suspensions_ended}")
+    click.echo(f"  bewaarde formulieren na verlopen sessie opgeruimd: {drafts_removed}")
     click.echo(f"Klaar in {seconds:.1f} s.".replace(".", ",", 1))
 
 

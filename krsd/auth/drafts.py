@@ -70,9 +70,20 @@ def _author_of_expired_session() -> int | None:
     return row.user_id
 
 
+def keeps_typed_input(view):
+    """Mark a form page whose GET fills in a kept draft (``restore_into``)."""
+    view.keeps_typed_input = True
+    return view
+
+
+def _page_keeps_input() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "keeps_typed_input", False))
+
+
 def keep_posted_form() -> bool:
     """Save the posted form for its author; True when it was kept."""
-    if request.method != "POST" or not request.form:
+    if request.method != "POST" or not request.form or not _page_keeps_input():
         return False
     user_id = _author_of_expired_session()
     if user_id is None:
@@ -130,6 +141,15 @@ def restore_into(form, user_id: int) -> bool:
     form.process(formdata=data)
     flash(RESTORED + (FILES_AGAIN if had_files else ""), "info")
     return True
+
+
+def remove_expired() -> int:
+    """Drafts nobody came back for within the hour (the daily job); returns how many."""
+    removed = db.session.execute(
+        delete(FormDraft).where(FormDraft.created_at < utcnow() - KEEP_FOR)
+    ).rowcount
+    db.session.commit()
+    return removed
 
 
 def _to_login():

@@ -119,6 +119,7 @@ def dashboard():
 
 @bp.route("/activiteiten/nieuw", methods=["GET", "POST"])
 @professional_only
+@drafts.keeps_typed_input
 def new_activity():
     form = _prepare(ActivityForm())
     if request.method == "GET" and not drafts.restore_into(form, current_user.id):
@@ -171,6 +172,7 @@ def activity_detail(activity_id: int):
 
 @bp.route("/activiteiten/<int:activity_id>/bewerken", methods=["GET", "POST"])
 @professional_only
+@drafts.keeps_typed_input
 def edit_activity(activity_id: int):
     activity = _own_activity(activity_id)
     if activity.locked:

@@ -1,7 +1,7 @@
 """Forms posted after the session ran out wait for their author (form_drafts)
 
 Revision ID: a5f2e6d8c005
-Revises: a4d7f1c3b004
+Revises: a3e8c4b2a003
 Create Date: 2026-11-27 13:30:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a5f2e6d8c005'
-down_revision = 'a4d7f1c3b004'
+down_revision = 'a3e8c4b2a003'
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 certificate
 
 Revision ID: a8d9e0f1a008
-Revises: a7b8c9d0e007
+Revises: a6c1d2e3f006
 Create Date: 2026-11-27 15:10:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a8d9e0f1a008'
-down_revision = 'a7b8c9d0e007'
+down_revision = 'a6c1d2e3f006'
 branch_labels = None
 depends_on = None
 

@@ -75,3 +75,25 @@ def test_passwords_are_never_kept(browser, professional, register_clock):
     )
     fields = db.session.scalars(select(FormDraft.fields)).all()
     assert all("geheim" not in f for f in fields)
+
+
+def test_a_page_that_cannot_fill_in_a_draft_keeps_nothing(browser, professional, register_clock):
+    token = browser.csrf_token("/account/gegevens")
+    register_clock.shift(timedelta(minutes=31))
+    browser.post(
+        "/account/gegevens", data={"csrf_token": token, "name": "Nieuwe naam", "employer": "X"}
+    )
+    assert _count(FormDraft) == 0
+
+
+def test_the_daily_job_removes_drafts_nobody_came_back_for(
+    app, browser, professional, register_clock
+):
+    _post_after_timeout(browser, register_clock, free_form(title="Vergeten"))
+    assert _count(FormDraft) == 1
+    runner = app.test_cli_runner()
+    register_clock.shift(timedelta(minutes=59))
+    assert "opgeruimd: 0" in runner.invoke(args=["krsd", "daily"]).output
+    register_clock.shift(timedelta(minutes=2))
+    assert "opgeruimd: 1" in runner.invoke(args=["krsd", "daily"]).output
+    assert _count(FormDraft) == 0
