@@ -168,6 +168,14 @@ def confirm_enrolment(
         raise linked from exc
     codes = _new_recovery_codes(user)
     audit.record("auth.second_factor_enrolled", user, actor=user)
+    # The first login of someone who never linked an app needs only the password: tell the
+    # owner, so that a stolen password that was used to link an app does not go unnoticed.
+    send_mail(
+        user.email,
+        "Er is een authenticator-app gekoppeld aan uw KRSD-account",
+        "second_factor_enrolled",
+        user=user,
+    )
     token = services.finish_login(user, ip, user_agent, second_factor="totp")
     db.session.commit()
     return token, codes

@@ -65,7 +65,9 @@ def test_a_reset_with_a_reason_is_audited_ends_sessions_mails_and_forces_a_new_a
     )
     assert reviewer.laptop.get(PROTECTED).status_code == 302
     mail = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.recipient == "marleen@example.nl")
+        select(OutboxMessage)
+        .where(OutboxMessage.recipient == "marleen@example.nl")
+        .order_by(OutboxMessage.id.desc())
     )
     assert "opnieuw ingesteld" in mail.subject
     assert "Telefoon verloren" in mail.body

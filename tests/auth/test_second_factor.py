@@ -9,6 +9,7 @@ from krsd.audit import AuditEntry
 from krsd.auth.models import AuthSession, LoginAttempt, RecoveryCode, SecondFactor
 from krsd.auth.rules import RoleName
 from krsd.extensions import db
+from krsd.mail import OutboxMessage
 from tests import second_factor as sf
 from tests.conftest import PASSWORD
 
@@ -94,6 +95,9 @@ def test_enrolment_shows_a_qr_code_and_the_secret_then_ten_recovery_codes_once(b
         for code in codes
     )
     assert "auth.second_factor_enrolled" in _actions()
+    mail = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == reviewer.email))
+    assert "authenticator-app gekoppeld" in mail.subject
+    assert "registerbureau" in mail.body
 
 
 def test_each_login_attempt_gets_a_new_secret_until_one_is_linked(make_browser, reviewer):
