@@ -13,7 +13,7 @@ from krsd.auth.rules import Function, RoleName, needs_second_factor, password_pr
 from krsd.auth.second_factor import add_known_secret
 from krsd.auth.services import Registration, create_user, normalise_email
 from krsd.certification import daily
-from krsd.certification.models import ExtensionRequest
+from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.public import reindex_register
 from krsd.clock import register_today
 from krsd.demo import seed_portfolios_and_applications

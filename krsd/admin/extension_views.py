@@ -8,7 +8,7 @@ from krsd.admin.forms import ExtensionDecisionForm
 from krsd.auth.access import role_required
 from krsd.auth.rules import RoleName
 from krsd.certification import extensions
-from krsd.certification.models import ExtensionRequest
+from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.rules import (
     CERTIFICATE_STATUS_LABELS,
     EXTENSION_REASON_LABELS,

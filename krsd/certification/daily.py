@@ -14,15 +14,18 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from sqlalchemy import Select, case, func, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 
 from krsd import audit
-from krsd.auth.models import User
 from krsd.certification import cycle, progress
-from krsd.certification.models import Application, Certificate, CertificateNotice
-from krsd.certification.rules import State
-from krsd.database import utcnow
+from krsd.certification.daily_sql import (
+    batches,
+    candidates,
+    notice_sent,
+    record_notices,
+    renewal_closed,
+    succeeded,
+)
+from krsd.certification.models import Certificate, CertificateNotice
 from krsd.extensions import db
 from krsd.formatting import nl_date
 from krsd.mail import send_many
@@ -37,11 +40,7 @@ from krsd.portfolio.rules import (
 )
 from krsd.urls import external_url
 
-#: certificates per transaction
-BATCH = 1000
 EXPIRED = "expired"
-#: a renewal that ended without a new certificate (the old one expires that day)
-CLOSED_RENEWAL_STATES = (State.REJECTED, State.WITHDRAWN)
 #: the summed hours of a category enter compute_progress as entries of this type
 SUM_TYPES = {Category.ACCREDITED: ActivityType.ACCREDITED_COURSE, Category.FREE: ActivityType.OTHER}
 CENT = Decimal("0.01")
@@ -80,86 +79,6 @@ def reminder_kind(days_before: int) -> str:
     return f"reminder_{days_before}"
 
 
-# --- SQL building blocks -------------------------------------------------------------
-
-
-def _notice_sent(kind):
-    """SQL: a notice of ``kind`` (a value or an SQL expression) exists for the certificate."""
-    return (
-        select(CertificateNotice.id)
-        .where(CertificateNotice.certificate_id == Certificate.id, CertificateNotice.kind == kind)
-        .exists()
-    )
-
-
-def _succeeded():
-    """SQL: the holder has a certificate that starts after this one ends (a renewal)."""
-    later = aliased(Certificate)
-    return (
-        select(later.id)
-        .where(later.holder_id == Certificate.holder_id, later.valid_from > Certificate.valid_until)
-        .exists()
-    )
-
-
-def _renewal_closed():
-    """SQL: a renewal of this certificate was rejected or withdrawn."""
-    return (
-        select(Application.id)
-        .where(
-            Application.previous_certificate_id == Certificate.id,
-            Application.state.in_(CLOSED_RENEWAL_STATES),
-        )
-        .exists()
-    )
-
-
-def _candidates(*criteria, extra=()) -> Select:
-    return (
-        select(
-            Certificate.id,
-            Certificate.valid_from,
-            Certificate.valid_until,
-            Certificate.registration_number,
-            User.email,
-            User.name,
-            *extra,
-        )
-        .join(User, User.id == Certificate.holder_id)
-        .where(*criteria)
-        .order_by(Certificate.id)
-        .limit(BATCH)
-    )
-
-
-def _batches(query_after):
-    """Keyset pages of candidate rows: ``query_after(last_id)`` selects the next BATCH."""
-    last_id = 0
-    while rows := db.session.execute(query_after(last_id)).all():
-        yield rows
-        last_id = rows[-1].id
-
-
-def _record_notices(kinds: dict[int, str], today: date) -> set[int]:
-    """Insert the notices; the certificate ids whose insert took (not sent before)."""
-    if not kinds:
-        return set()
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    table = CertificateNotice.__table__
-    now = utcnow()
-    # One compiled statement, executed for many rows (batched into multi-row INSERTs).
-    statement = (
-        dialect.insert(table)
-        .on_conflict_do_nothing(index_elements=["certificate_id", "kind"])
-        .returning(table.c.certificate_id)
-    )
-    rows = [
-        {"certificate_id": cid, "kind": kind, "day": today, "created_at": now}
-        for cid, kind in kinds.items()
-    ]
-    return set(db.session.connection().execute(statement, rows).scalars())
-
-
 # --- Duty: reminders (rule 5) --------------------------------------------------------
 
 
@@ -183,23 +102,23 @@ def send_reminders(today: date) -> Counter:
     )
 
     def query_after(last_id: int) -> Select:
-        return _candidates(
+        return candidates(
             Certificate.id > last_id,
             Certificate.valid_until.between(today, bands[-1][2]),
             Certificate.valid_on(today),
             ~Certificate.renewal_pending_clause(),
-            ~_succeeded(),
-            ~_notice_sent(due_kind),
+            ~succeeded(),
+            ~notice_sent(due_kind),
         )
 
-    for rows in _batches(query_after):
+    for rows in batches(query_after):
         already = _reminders_sent([row.id for row in rows])
         due = {}
         for row in rows:
             days = cycle.reminder_due(row.valid_until, today, terms.reminder_days, already[row.id])
             if days is not None:
                 due[row.id] = days
-        taken = _record_notices({cid: reminder_kind(d) for cid, d in due.items()}, today)
+        taken = record_notices({cid: reminder_kind(d) for cid, d in due.items()}, today)
         mailed = [row for row in rows if row.id in taken]
         progresses = _renewal_progress(mailed, today, counting)
         send_many(
@@ -298,22 +217,22 @@ def notify_expiries(today: date) -> int:
     terms = progress.regulation_on(today).terms
     links = _links()
     recent = today - timedelta(days=cycle.EXPIRY_NOTICE_DAYS)
-    closed = _renewal_closed()
+    closed = renewal_closed()
 
     def query_after(last_id: int) -> Select:
-        return _candidates(
+        return candidates(
             Certificate.id > last_id,
             Certificate.valid_until < today,
             (Certificate.valid_until >= recent) | closed,
             Certificate.revoked_at.is_(None),
             ~Certificate.renewal_pending_clause(),
-            ~_succeeded(),
-            ~_notice_sent(EXPIRED),
+            ~succeeded(),
+            ~notice_sent(EXPIRED),
             extra=(closed.label("renewal_closed"),),
         )
 
     count = 0
-    for rows in _batches(query_after):
+    for rows in batches(query_after):
         due = [
             row
             for row in rows
@@ -324,7 +243,7 @@ def notify_expiries(today: date) -> int:
                 renewal_closed=bool(row.renewal_closed),
             )
         ]
-        taken = _record_notices({row.id: EXPIRED for row in due}, today)
+        taken = record_notices({row.id: EXPIRED for row in due}, today)
         send_many([_expiry(row, terms, links) for row in due if row.id in taken])
         count += len(taken)
         db.session.commit()
@@ -357,7 +276,7 @@ def end_suspensions(today: date) -> int:
     """
 
     def query_after(last_id: int) -> Select:
-        return _candidates(
+        return candidates(
             Certificate.id > last_id,
             Certificate.suspended_at.is_not(None),
             Certificate.suspended_until < today,
@@ -372,7 +291,7 @@ def end_suspensions(today: date) -> int:
 
     links = _links()
     count = 0
-    for rows in _batches(query_after):
+    for rows in batches(query_after):
         ended = set(
             db.session.scalars(
                 update(Certificate)

@@ -6,8 +6,8 @@ from flask_login import current_user
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
 from krsd.certification import bp, extensions
+from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.forms import ExtensionRequestForm
-from krsd.certification.models import ExtensionRequest
 from krsd.certification.rules import (
     EXTENSION_REASON_LABELS,
     EXTENSION_STATE_LABELS,

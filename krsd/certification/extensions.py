@@ -18,13 +18,14 @@ from sqlalchemy.orm import selectinload
 from krsd import audit
 from krsd.auth.models import User
 from krsd.certification import progress
+from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.cycle import (
     add_months,
     extension_grant_problem,
     extension_request_problem,
     renewal_opens,
 )
-from krsd.certification.models import Certificate, ExtensionRequest
+from krsd.certification.models import Certificate
 from krsd.certification.rules import (
     EXTENSION_DECISIONS,
     CertificateStatus,

@@ -17,7 +17,8 @@ from sqlalchemy.orm import selectinload
 from krsd import audit
 from krsd.auth import services as auth_services
 from krsd.auth.models import User
-from krsd.certification.models import Certificate, NameChangeRequest, Registration
+from krsd.certification.bureau_requests import NameChangeRequest
+from krsd.certification.models import Certificate, Registration
 from krsd.certification.public import index_person
 from krsd.certification.rules import NAME_CHANGE_DECISIONS, NameChangeState
 from krsd.database import utcnow

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from krsd import audit
 from krsd.auth.models import User
@@ -15,137 +14,35 @@ from krsd.certification import commission, progress, renewal
 from krsd.certification.certificates import issue_certificate
 from krsd.certification.models import (
     Application,
-    ApplicationActivity,
-    ApplicationEvent,
     Certificate,
 )
 from krsd.certification.rules import (
-    LOCKING_STATES,
-    OPEN_STATES,
     Action,
     Kind,
     State,
     Verdict,
     next_state,
 )
+from krsd.certification.steps import (
+    CONFLICT,
+    DECIDED,
+    AlreadyOpen,
+    CertificationError,
+    ClaimLost,
+    NotEligible,
+    commit,
+    hold,
+    lock_application,
+    locked,
+    mail_applicant,
+    move,
+    open_application,
+    record_event,
+)
 from krsd.database import utcnow
 from krsd.extensions import db
 from krsd.formatting import nl_hours
-from krsd.mail import send_mail
 from krsd.portfolio.rules import Window
-from krsd.urls import external_url
-
-
-class CertificationError(Exception):
-    """A use case refused; the message is Dutch and meant for the user."""
-
-
-class NotEligible(CertificationError):
-    pass
-
-
-class AlreadyOpen(CertificationError):
-    pass
-
-
-class ClaimLost(CertificationError):
-    pass
-
-
-DECIDED = "Over deze aanvraag is al besloten."
-CONFLICT = "Iemand anders wijzigde deze aanvraag op hetzelfde moment. Bekijk haar opnieuw."
-
-
-def lock_application(application_id: int) -> Application | None:
-    """Load an application for a change: its row locked until the commit, its items fresh.
-
-    Every change to an application starts here, so two changes never interleave: the
-    second waits for the first to commit and then checks the state that the first left
-    (``SELECT … FOR NO KEY UPDATE`` on PostgreSQL, the lock an UPDATE takes, which still
-    lets rows that merely refer to this one be inserted; SQLite's ``BEGIN IMMEDIATE``
-    already lets one writer in at a time). Objects loaded earlier in the session are
-    refreshed in place.
-    """
-    return db.session.execute(
-        select(Application)
-        .where(Application.id == application_id)
-        .options(selectinload(Application.items))
-        .with_for_update(of=Application, key_share=True)
-        .execution_options(populate_existing=True)
-    ).scalar_one_or_none()
-
-
-def _locked(app: Application) -> Application:
-    locked = lock_application(app.id)
-    if locked is None:
-        raise CertificationError("Deze aanvraag bestaat niet meer.")
-    return locked
-
-
-def _commit() -> None:
-    """Commit; a unique constraint that a simultaneous request got to first is a message."""
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise CertificationError(CONFLICT) from exc
-
-
-def open_application(user_id: int) -> Application | None:
-    return db.session.scalar(select(Application).where(Application.open_applicant_id == user_id))
-
-
-def _event(app: Application, actor: User | None, action: str, before: State | None, message=None):
-    db.session.add(
-        ApplicationEvent(
-            application=app,
-            actor_id=getattr(actor, "id", None),
-            action=action,
-            from_state=before,
-            to_state=app.state,
-            message=message,
-        )
-    )
-
-
-def _move(app: Application, action: Action, actor: User, message: str | None = None, **details):
-    """Apply one transition of the state machine, with its history and audit entries."""
-    before = app.state
-    app.state = next_state(before, action)
-    app.open_applicant_id = app.applicant_id if app.state in OPEN_STATES else None
-    if app.state not in LOCKING_STATES:
-        for item in app.items:
-            if item.activity.locked_by_application_id == app.id:
-                item.activity.locked_by_application_id = None
-    _event(app, actor, action.value, before, message)
-    audit.record(
-        f"certification.{action.value}",
-        app,
-        actor=actor,
-        reason=message,
-        from_state=before.value,
-        to_state=app.state.value,
-        **details,
-    )
-
-
-def _mail(app: Application, template: str, subject: str, **context) -> None:
-    send_mail(
-        app.applicant.email,
-        subject,
-        template,
-        application=app,
-        user=app.applicant,
-        link=external_url("certification.application_detail", application_id=app.id),
-        **context,
-    )
-
-
-def _hold(app: Application, activities) -> None:
-    """Freeze activities into the application: they cannot change or count twice."""
-    for activity in activities:
-        activity.locked_by_application_id = app.id
-        app.items.append(ApplicationActivity(activity=activity))
 
 
 def submit_application(user: User, today: date, expected: Kind | None = None) -> Application:
@@ -192,8 +89,8 @@ def submit_application(user: User, today: date, expected: Kind | None = None) ->
     if not preview.result.eligible:
         db.session.rollback()
         raise NotEligible(progress.missing_message(preview.result))
-    _hold(app, preview.activities)
-    _event(app, user, "submit", None)
+    hold(app, preview.activities)
+    record_event(app, user, "submit", None)
     audit.record(
         "certification.submit",
         app,
@@ -203,17 +100,17 @@ def submit_application(user: User, today: date, expected: Kind | None = None) ->
         previous_certificate=renews.id if renews else None,
     )
     subject = "herregistratie" if renews else "certificering"
-    _mail(app, "application_received", f"Uw aanvraag voor {subject} is ontvangen")
+    mail_applicant(app, "application_received", f"Uw aanvraag voor {subject} is ontvangen")
     db.session.commit()
     return app
 
 
 def withdraw(app: Application, user: User, reason: str | None) -> None:
-    app = _locked(app)
+    app = locked(app)
     if app.applicant_id != user.id:
         raise CertificationError("Alleen de aanvrager kan een aanvraag intrekken.")
-    _move(app, Action.WITHDRAW, user, reason)
-    _commit()
+    move(app, Action.WITHDRAW, user, reason)
+    commit()
 
 
 def claim(app_id: int, reviewer: User, *, declared_no_conflict: bool = False) -> Application:
@@ -248,7 +145,7 @@ def claim(app_id: int, reviewer: User, *, declared_no_conflict: bool = False) ->
         db.session.rollback()
         raise ClaimLost("Een andere beoordelaar heeft deze aanvraag net in behandeling genomen.")
     db.session.refresh(app)
-    _event(app, reviewer, Action.CLAIM.value, State.SUBMITTED)
+    record_event(app, reviewer, Action.CLAIM.value, State.SUBMITTED)
     audit.record(
         "certification.claim",
         app,
@@ -257,18 +154,18 @@ def claim(app_id: int, reviewer: User, *, declared_no_conflict: bool = False) ->
         to_state="in_review",
         conflict_statement=declared_no_conflict,
     )
-    _commit()
+    commit()
     return app
 
 
 def reassign(app: Application, reviewer: User, admin: User, reason: str) -> None:
     """The registerbureau gives the application to another reviewer."""
-    app = _locked(app)
+    app = locked(app)
     if not reviewer.has_role(RoleName.REVIEWER) or reviewer.id == app.applicant_id:
         raise CertificationError("Kies een beoordelaar die niet de aanvrager is.")
     previous = app.reviewer_id
     conflicts = [c.reason for c in commission.conflicts_for(reviewer, app)]
-    _move(
+    move(
         app,
         Action.REASSIGN,
         admin,
@@ -279,7 +176,7 @@ def reassign(app: Application, reviewer: User, admin: User, reason: str) -> None
     )
     app.reviewer_id = reviewer.id
     app.claimed_at = utcnow()
-    _commit()
+    commit()
 
 
 def _require_reviewer(app: Application, reviewer: User) -> None:
@@ -298,7 +195,7 @@ class Judgement:
 
 def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) -> None:
     """Accept, accept with fewer hours, or reject one activity."""
-    app = _locked(app)
+    app = locked(app)
     _require_reviewer(app, reviewer)
     item = next((i for i in app.items if i.id == item_id), None)
     if item is None:
@@ -329,7 +226,7 @@ def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) 
         verdict=judgement.verdict.value,
         accepted_hours=str(item.accepted_hours),
     )
-    _commit()
+    commit()
 
 
 def accept_remaining(app: Application, reviewer: User) -> int:
@@ -337,7 +234,7 @@ def accept_remaining(app: Application, reviewer: User) -> int:
 
     Each gets its own audit entry, as if judged one by one; judged ones are left alone.
     """
-    app = _locked(app)
+    app = locked(app)
     _require_reviewer(app, reviewer)
     now, accepted = utcnow(), 0
     for item in app.items:
@@ -357,43 +254,43 @@ def accept_remaining(app: Application, reviewer: User) -> int:
         accepted += 1
     if not accepted:
         raise CertificationError("Alle activiteiten zijn al beoordeeld.")
-    _commit()
+    commit()
     return accepted
 
 
 def request_info(app: Application, reviewer: User, message: str) -> None:
-    app = _locked(app)
+    app = locked(app)
     _require_reviewer(app, reviewer)
-    _move(app, Action.REQUEST_INFO, reviewer, message)
-    _mail(
+    move(app, Action.REQUEST_INFO, reviewer, message)
+    mail_applicant(
         app,
         "more_info_requested",
         "De commissie vraagt een aanvulling op uw aanvraag",
         message=message,
     )
-    _commit()
+    commit()
 
 
 def resubmit(app: Application, user: User, note: str | None) -> None:
     """Back to the queue, with the activities logged since in the window added."""
-    app = _locked(app)
+    app = locked(app)
     if app.applicant_id != user.id:
         raise CertificationError("Alleen de aanvrager kan opnieuw indienen.")
     added = progress.unlocked_activities(user.id, Window(app.window_start, app.window_end))
-    _move(app, Action.RESUBMIT, user, note, added_activities=len(added))
-    _hold(app, added)
+    move(app, Action.RESUBMIT, user, note, added_activities=len(added))
+    hold(app, added)
     # Activities the reviewer did not fully accept may have new evidence: judge them again.
     for item in app.items:
         if item.verdict in (Verdict.REJECTED, Verdict.ACCEPTED_FEWER):
             item.verdict = Verdict.PENDING
     app.queued_at = utcnow()
     app.reviewer_id = None
-    _commit()
+    commit()
 
 
 def decide(app: Application, reviewer: User, approve: bool, motivation: str, today: date):
     """Approve (issues the certificate) or reject, always with a motivation."""
-    app = _locked(app)
+    app = locked(app)
     _require_reviewer(app, reviewer)
     if not motivation or not motivation.strip():
         raise CertificationError("Een besluit heeft altijd een schriftelijke motivering.")
@@ -410,7 +307,7 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
         problem = renewal.approval_problem(app, today)
         if problem:
             raise CertificationError(problem)
-    _move(app, Action.APPROVE if approve else Action.REJECT, reviewer, motivation)
+    move(app, Action.APPROVE if approve else Action.REJECT, reviewer, motivation)
     app.decided_at = utcnow()
     app.decided_by_id = reviewer.id
     app.motivation = motivation
@@ -432,7 +329,7 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
             previous_certificate=app.previous_certificate_id,
         )
     about = "uw herregistratie" if app.kind == Kind.RENEWAL else "uw aanvraag"
-    _mail(
+    mail_applicant(
         app,
         "decision",
         f"Besluit over {about}: " + ("goedgekeurd" if approve else "afgewezen"),
@@ -441,7 +338,7 @@ def decide(app: Application, reviewer: User, approve: bool, motivation: str, tod
         certificate=certificate,
         previous=app.previous_certificate,
     )
-    _commit()
+    commit()
     return certificate
 
 

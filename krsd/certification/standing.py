@@ -12,8 +12,9 @@ from sqlalchemy.orm import selectinload
 
 from krsd import audit
 from krsd.auth.models import User
+from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.cycle import expired
-from krsd.certification.models import Certificate, ExtensionRequest, Registration
+from krsd.certification.models import Certificate, Registration
 from krsd.certification.public import refresh_person
 from krsd.certification.rules import (
     SUSPENSION_ENDS_IN_THE_PAST,

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from krsd.audit import AuditEntry
 from krsd.auth.models import User
-from krsd.certification.models import NameChangeRequest
+from krsd.certification.bureau_requests import NameChangeRequest
 from krsd.database import utcnow
 from krsd.extensions import db
 from tests.certification.conftest import TODAY

@@ -13,12 +13,13 @@ from krsd.audit import AuditEntry
 from krsd.auth.models import User
 from krsd.auth.rules import RoleName
 from krsd.certification import extensions, progress, services
+from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.cycle import (
     CycleTerms,
     extension_grant_problem,
     extension_request_problem,
 )
-from krsd.certification.models import Certificate, ExtensionRequest
+from krsd.certification.models import Certificate
 from krsd.certification.public import search_register
 from krsd.certification.rules import ExtensionReason, ExtensionState, Kind, Verdict
 from krsd.clock import AMSTERDAM

@@ -13,13 +13,9 @@ from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName
 from krsd.auth.signals import profile_changed
 from krsd.certification import services
+from krsd.certification.bureau_requests import NameChangeRequest
 from krsd.certification.certificates import issue_certificate
-from krsd.certification.models import (
-    Application,
-    Certificate,
-    NameChangeRequest,
-    RegisterTerm,
-)
+from krsd.certification.models import Application, Certificate, RegisterTerm
 from krsd.certification.rules import Kind, NameChangeState, State, Verdict, validity
 from krsd.database import utcnow
 from krsd.extensions import db
