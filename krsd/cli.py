@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from krsd import storage
 from krsd.auth import drafts
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName, needs_second_factor, password_problems
@@ -20,7 +21,6 @@ from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
 from krsd.formatting import nl_date
 from krsd.mail import deliver_pending
-from krsd.portfolio import storage
 from krsd.portfolio.models import Evidence
 
 krsd_cli = AppGroup("krsd", help="KRSD beheeropdrachten.")

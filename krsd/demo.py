@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from krsd import storage
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName
 from krsd.auth.services import Registration, create_user
@@ -20,7 +21,6 @@ from krsd.demo_cycle import seed_cycle
 from krsd.demo_files import evidence_pdf
 from krsd.extensions import db
 from krsd.portfolio import services as portfolio
-from krsd.portfolio import storage
 from krsd.portfolio.rules import ActivityType, Category
 
 PASSWORD = "demo-wachtwoord-2026"  # noqa: S105 - documented demo accounts only

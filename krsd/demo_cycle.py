@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from krsd import storage
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName
 from krsd.auth.services import Registration, create_user
@@ -24,7 +25,6 @@ from krsd.courses.models import Accreditation
 from krsd.demo_files import evidence_pdf
 from krsd.extensions import db
 from krsd.portfolio import services as portfolio
-from krsd.portfolio import storage
 from krsd.portfolio.rules import ActivityType, Category, add_years
 
 MOTIVATION = "De activiteiten zijn aangetoond met passende bewijsstukken; de uren voldoen."

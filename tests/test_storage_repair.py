@@ -10,7 +10,7 @@ import pytest
 from krsd.extensions import db
 from krsd.portfolio.models import Activity, Evidence
 from krsd.portfolio.rules import ActivityType, Category
-from krsd.portfolio.storage import file_hash
+from krsd.storage import file_hash
 
 PDF = b"%PDF-1.4\n%%EOF\n"
 KNOWN = "k" * 32

@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from krsd import storage
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
 from krsd.certification import bp, extensions
@@ -15,8 +16,7 @@ from krsd.certification.rules import (
 )
 from krsd.clock import register_today
 from krsd.extensions import db
-from krsd.portfolio import storage
-from krsd.portfolio.evidence_types import MIME_TYPES, download_name
+from krsd.file_types import MIME_TYPES, download_name
 
 professional_only = role_required(RoleName.PROFESSIONAL)
 FILE_AGAIN = " Kies het bestand opnieuw: een browser bewaart gekozen bestanden niet."

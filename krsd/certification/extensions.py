@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from krsd import audit
+from krsd import audit, storage
 from krsd.auth.models import User
 from krsd.certification import progress
 from krsd.certification.bureau_requests import ExtensionRequest
@@ -36,7 +36,6 @@ from krsd.certification.standing import lock_certificate
 from krsd.database import utcnow
 from krsd.extensions import db
 from krsd.mail import send_mail
-from krsd.portfolio import storage
 from krsd.urls import external_url
 
 PENDING_MESSAGE = "Er is al een verzoek om uitstel voor dit certificaat in behandeling."

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, Strin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from krsd.auth.models import User
-from krsd.courses.models import Accreditation
+from krsd.courses.models import Accreditation, Enrolment
 from krsd.database import UTCDateTime, str_enum, utcnow
 from krsd.extensions import db
 from krsd.portfolio.rules import (
@@ -89,6 +89,8 @@ class Activity(db.Model):
     accreditation_id: Mapped[int | None] = mapped_column(ForeignKey("accreditations.id"))
     #: recorded by the trainer on the platform: verified, no evidence needed
     verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the course enrolment that credited this activity (at most one activity each)
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolments.id"), unique=True)
     #: the application holding this activity (submitted, in review or approved): while
     #: set, the activity cannot change and cannot count for another application
     locked_by_application_id: Mapped[int | None] = mapped_column(
@@ -99,6 +101,7 @@ class Activity(db.Model):
 
     owner: Mapped[User] = relationship()
     accreditation: Mapped[Accreditation | None] = relationship()
+    enrolment: Mapped[Enrolment | None] = relationship()
     locked_by = relationship("Application", foreign_keys=[locked_by_application_id])
     evidence_files: Mapped[list["Evidence"]] = relationship(
         back_populates="activity", order_by="Evidence.id", cascade="all, delete-orphan"

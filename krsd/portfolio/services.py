@@ -8,12 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from krsd import audit
+from krsd import audit, storage
 from krsd.auth.models import User
 from krsd.courses.models import Accreditation
 from krsd.extensions import db
 from krsd.formatting import nl_date
-from krsd.portfolio import storage
 from krsd.portfolio.models import Activity, Evidence, Regulation, regulation_in_force
 from krsd.portfolio.rules import (
     FREE_TYPES,

@@ -4,6 +4,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user
 from sqlalchemy import select
 
+from krsd import storage
 from krsd.auth import drafts
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
@@ -16,9 +17,9 @@ from krsd.confirmation import confirmation_page, confirmed
 from krsd.courses.models import Accreditation, Course
 from krsd.database import write_intent
 from krsd.extensions import db
+from krsd.file_types import MIME_TYPES, download_name
 from krsd.forms_common import choices
-from krsd.portfolio import bp, services, storage
-from krsd.portfolio.evidence_types import MIME_TYPES, download_name
+from krsd.portfolio import bp, services
 from krsd.portfolio.forms import ActivityForm, ConfirmForm, EvidenceForm
 from krsd.portfolio.models import Activity, Evidence
 from krsd.portfolio.pdf import portfolio_pdf

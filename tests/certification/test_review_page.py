@@ -13,13 +13,13 @@ import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
+from krsd import storage
 from krsd.audit import AuditEntry
 from krsd.auth.rules import RoleName
 from krsd.certification import appeals, services
 from krsd.certification.models import Application, ApplicationActivity
 from krsd.certification.rules import Verdict
 from krsd.extensions import db
-from krsd.portfolio import storage
 from krsd.portfolio.models import Evidence
 from krsd.portfolio.rules import Category
 from tests.certification.conftest import TODAY, add_activity, fill_portfolio

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from krsd import storage
 from krsd.auth.rules import RoleName
 from krsd.extensions import db
-from krsd.portfolio import storage
 from krsd.portfolio.models import Activity, Evidence
 from krsd.portfolio.rules import ActivityType, Category
 from tests.portfolio.conftest import PDF, TODAY, free_form

@@ -12,10 +12,11 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from krsd import storage
 from krsd.certification.progress import counting_window
 from krsd.extensions import db
-from krsd.portfolio import services, storage
-from krsd.portfolio.evidence_types import ODT_MIMETYPE, sniff
+from krsd.file_types import ODT_MIMETYPE, sniff
+from krsd.portfolio import services
 from krsd.portfolio.models import Activity, Evidence
 from krsd.portfolio.rules import ActivityType, Category
 from tests.portfolio.conftest import PDF, TODAY, docx_bytes, free_form, upload

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from krsd.portfolio.evidence_types import sniff
+from krsd.file_types import sniff
 
 CHUNK = 64 * 1024
 #: temp files of uploads in progress; a killed upload leaves one behind
