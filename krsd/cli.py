@@ -17,6 +17,8 @@ from krsd.certification import daily
 from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.public import reindex_register
 from krsd.clock import register_today
+from krsd.courses import daily as courses_daily
+from krsd.courses.models import RequestAttachment
 from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
 from krsd.formatting import nl_date
@@ -142,6 +144,7 @@ def daily_command(today) -> None:
     started = time.monotonic()
     report = daily.run_daily(day)
     drafts_removed = drafts.remove_expired()
+    trainers_reminded = courses_daily.remind_missing_attendance(day)
     seconds = time.monotonic() - started
     per_reminder = ", ".join(
         f"{days} dagen: {report.reminders[days]}" for days in sorted(report.reminders, reverse=True)
@@ -153,6 +156,7 @@ def daily_command(today) -> None:
     )
     click.echo(f"  berichten over verlopen certificaten: {report.expiries}")
     click.echo(f"  schorsingen beëindigd: {report.suspensions_ended}")
+    click.echo(f"  herinneringen aan trainers over ontbrekende aanwezigheid: {trainers_reminded}")
     click.echo(f"  bewaarde formulieren na verlopen sessie opgeruimd: {drafts_removed}")
     click.echo(f"Klaar in {seconds:.1f} s.".replace(".", ",", 1))
 
@@ -174,6 +178,10 @@ def check_storage_command(repair: bool) -> None:
         select(ExtensionRequest.evidence_stored_name, ExtensionRequest.evidence_sha256).where(
             ExtensionRequest.evidence_stored_name.is_not(None)
         )
+    ).all()
+    # So do the attachments of accreditation requests.
+    records += db.session.execute(
+        select(RequestAttachment.stored_name, RequestAttachment.sha256)
     ).all()
     db.session.rollback()  # hashing every file must not hold SQLite's write lock
     report = storage.check([tuple(r) for r in records])

@@ -7,7 +7,9 @@ from sqlalchemy.orm import joinedload
 
 from krsd.auth.access import role_required
 from krsd.auth.rules import RoleName
+from krsd.clock import register_today
 from krsd.courses import bp, services
+from krsd.courses.accreditation_queries import standing_label
 from krsd.courses.forms import AccreditedCourseForm
 from krsd.courses.models import Accreditation, Course
 from krsd.extensions import db
@@ -24,7 +26,12 @@ def accredited():
         .options(joinedload(Accreditation.course))
         .order_by(Course.title, Accreditation.valid_from)
     ).all()
-    return render_template("courses/accredited_list.html", accreditations=rows)
+    today = register_today()
+    return render_template(
+        "courses/accredited_list.html",
+        accreditations=rows,
+        standing={a.id: standing_label(a, today) for a in rows},
+    )
 
 
 def _save(form: AccreditedCourseForm, accreditation: Accreditation | None):
@@ -70,12 +77,26 @@ def edit_accredited(accreditation_id: int):
             accreditation.valid_until,
         )
     if form.validate_on_submit():
+        old_hours = accreditation.hours
         try:
             _save(form, accreditation)
         except services.CatalogueError as exc:
             db.session.rollback()
+            accreditation = db.session.get(Accreditation, accreditation_id)
             getattr(form, exc.field).errors = [str(exc)]
         else:
-            flash("De accreditatie is bijgewerkt.", "success")
+            message = "De accreditatie is bijgewerkt."
+            if form.hours.data != old_hours:
+                kept = services.activities_keeping_hours(accreditation_id, form.hours.data)
+                message += (
+                    f" De nieuwe uren gelden voor activiteiten die vanaf nu worden vastgelegd; "
+                    f"{kept} activiteit(en) in portfolio's houden hun eerdere uren."
+                )
+            flash(message, "success")
             return redirect(url_for("courses.accredited"))
-    return render_template("courses/accredited_form.html", form=form, accreditation=accreditation)
+    return render_template(
+        "courses/accredited_form.html",
+        form=form,
+        accreditation=accreditation,
+        logged=services.activities_keeping_hours(accreditation.id),
+    )

@@ -2,7 +2,7 @@
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from krsd import storage
 from krsd.auth import drafts
@@ -36,10 +36,18 @@ def _own_activity(activity_id: int) -> Activity:
     return activity
 
 
-def _accreditation_choices():
+def _accreditation_choices(keep: int | None = None):
+    """Accreditations not withdrawn by today; ``keep``: the one an edited activity has."""
     rows = db.session.execute(
         select(Accreditation.id, Course.title, Course.provider, Accreditation.hours)
         .join(Course, Accreditation.course_id == Course.id)
+        .where(
+            or_(
+                Accreditation.withdrawn_on.is_(None),
+                Accreditation.withdrawn_on > register_today(),
+                Accreditation.id == (keep or 0),
+            )
+        )
         .order_by(Course.title, Accreditation.valid_from)
     ).all()
     label = "{} — {} ({} uur)"
@@ -49,8 +57,8 @@ def _accreditation_choices():
     ]
 
 
-def _prepare(form: ActivityForm) -> ActivityForm:
-    form.accreditation.choices = choices(_accreditation_choices())
+def _prepare(form: ActivityForm, keep: int | None = None) -> ActivityForm:
+    form.accreditation.choices = choices(_accreditation_choices(keep))
     form.max_hours = services.regulation_in_force(register_today()).max_activity_hours
     return form
 
@@ -179,7 +187,13 @@ def edit_activity(activity_id: int):
     if activity.locked:
         flash(str(services.ActivityLocked()), "error")
         return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
-    form = _prepare(ActivityForm(obj=None if request.method == "POST" else activity))
+    if activity.enrolment_id is not None:
+        flash(str(services.CreditedByTrainer()), "error")
+        return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
+    form = _prepare(
+        ActivityForm(obj=None if request.method == "POST" else activity),
+        keep=activity.accreditation_id,
+    )
     if request.method == "GET":
         form.category.data = activity.category.value
         form.type.data = activity.type.value if activity.category == Category.FREE else ""
