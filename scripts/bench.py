@@ -6,7 +6,8 @@ persons, starts gunicorn (4 workers) on 127.0.0.1, and reports requests per seco
 prints the query plan of the register's name search, to show that it uses the index.
 daily: seeds 200,000 certificates with SQL, runs ``flask krsd daily --today`` twice and
 prints TARGET lines (time of the first run, mails of the second).
-``make bench ONLY=daily`` (or ONLY=pages) runs one part.
+enrol: 200 simultaneous enrolment POSTs through gunicorn for 20 seats (scripts/bench_enrol.py).
+``make bench ONLY=daily`` (or ONLY=pages, ONLY=enrol) runs one part.
 Timing targets belong here, never in the test suite.
 """
 
@@ -27,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_enrol import bench_enrol  # noqa: E402
 
 from tests.servers import app_env, flask, gunicorn  # noqa: E402
 
@@ -330,12 +333,14 @@ def bench_daily() -> None:
 
 def main() -> None:
     only = os.environ.get("ONLY", "").strip()
-    if only not in ("", "pages", "daily"):
-        sys.exit(f"ONLY={only!r}: kies pages of daily (of laat ONLY weg voor beide).")
+    if only not in ("", "pages", "daily", "enrol"):
+        sys.exit(f"ONLY={only!r}: kies pages, daily of enrol (of laat ONLY weg voor alle).")
     if only in ("", "pages"):
         bench_pages()
     if only in ("", "daily"):
         bench_daily()
+    if only in ("", "enrol"):
+        bench_enrol()
 
 
 def bench_pages() -> None:
