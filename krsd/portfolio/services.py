@@ -41,6 +41,14 @@ class ActivityLocked(PortfolioError):
         )
 
 
+class CreditedByTrainer(PortfolioError):
+    def __init__(self):
+        super().__init__(
+            "Deze activiteit is door de opleider op het platform geregistreerd en kan niet "
+            "worden gewijzigd. Klopt er iets niet, neem dan contact op met de opleider."
+        )
+
+
 @dataclass(frozen=True)
 class ActivityInput:
     category: Category
@@ -213,6 +221,8 @@ def update_activity(
 ) -> None:
     written: list[str] = []
     with _files_removed_on_error(written):
+        if activity.enrolment_id is not None:
+            raise CreditedByTrainer()
         _ensure_unlocked(activity)
         values = _resolve(data, today, window, activity.owner_id, activity.id)
         for key, value in values.items():
@@ -238,7 +248,10 @@ def delete_activity(activity: Activity) -> None:
 
 
 def can_add_evidence(activity: Activity) -> bool:
-    """Unlocked, or its application waits for the applicant's additions."""
+    """Unlocked, or its application waits for the applicant's additions; never for an
+    activity a course credited (verified, and removed whole when the result changes)."""
+    if activity.enrolment_id is not None:
+        return False
     return not activity.locked or activity.locked_by.accepts_additions
 
 

@@ -501,6 +501,7 @@ def test_the_command_prints_what_it_did_per_duty(app, make_user):
         "  herinneringen herregistratie verstuurd: 2 (90 dagen: 1, 30 dagen: 1)",
         "  berichten over verlopen certificaten: 1",
         "  schorsingen beëindigd: 0",
+        "  herinneringen aan trainers over ontbrekende aanwezigheid: 0",
         "  bewaarde formulieren na verlopen sessie opgeruimd: 0",
     ]
     assert re.fullmatch(r"Klaar in \d+,\d s\.", duration)
