@@ -103,7 +103,15 @@ def register_blueprints(app: Flask) -> None:
     from krsd.certification import extension_views as _extension_views  # noqa: F401
     from krsd.certification import public_views as _public_views  # noqa: F401
     from krsd.certification import views as _certification_views  # noqa: F401
+    from krsd.courses import accreditation_views as _accreditation_views  # noqa: F401
+    from krsd.courses import attendance_views as _attendance_views  # noqa: F401
     from krsd.courses import bp as courses_bp
+    from krsd.courses import calendar_views as _calendar_views  # noqa: F401
+    from krsd.courses import edition_views as _edition_views  # noqa: F401
+    from krsd.courses import enrolment_views as _enrolment_views  # noqa: F401
+    from krsd.courses import leergang_views as _leergang_views  # noqa: F401
+    from krsd.courses import public_catalogue_views as _public_catalogue_views  # noqa: F401
+    from krsd.courses import trainer_views as _trainer_views  # noqa: F401
     from krsd.courses import views as _courses_views  # noqa: F401
     from krsd.main import bp as main_bp
     from krsd.main import views as _main_views  # noqa: F401
@@ -118,9 +126,15 @@ def register_signals(app: Flask) -> None:
     """Connect the receivers through which a lower package makes a higher one react."""
     from krsd.auth.signals import profile_changed
     from krsd.certification.public import on_profile_changed
+    from krsd.certification.registration_lookup import registration_numbers_for
+    from krsd.courses.signals import registration_numbers_wanted, result_changed
+    from krsd.portfolio.course_credits import on_result_changed
 
     # Module-level signals: connecting the same function again (a second app) is a no-op.
     profile_changed.connect(on_profile_changed)
+    # A course result credits the portfolio; the register lends the courses its numbers.
+    result_changed.connect(on_result_changed)
+    registration_numbers_wanted.connect(registration_numbers_for)
 
 
 def register_errorhandlers(app: Flask) -> None:

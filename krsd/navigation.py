@@ -22,12 +22,20 @@ MENUS: dict[RoleName, tuple[MenuItem, ...]] = {
     RoleName.PROFESSIONAL: (
         MenuItem("Mijn portfolio", "portfolio.dashboard"),
         MenuItem("Certificering", "certification.overview"),
+        MenuItem("Cursussen", "courses.catalogue"),
+        MenuItem("Mijn inschrijvingen", "courses.my_enrolments"),
+        MenuItem("Leergang", "courses.leergang"),
+        MenuItem("Agenda", "courses.calendar_settings"),
     ),
-    RoleName.TRAINER: (),
+    RoleName.TRAINER: (
+        MenuItem("Mijn cursussen", "courses.my_courses"),
+        MenuItem("Agenda", "courses.calendar_settings"),
+    ),
     RoleName.REVIEWER: (MenuItem("Commissie: wachtrij", "certification.queue"),),
     RoleName.ADMIN: (
         MenuItem("Aanvragen", "certification.queue"),
         MenuItem("Geaccrediteerde opleidingen", "courses.accredited"),
+        MenuItem("Accreditatieaanvragen", "courses.accreditation_requests"),
         MenuItem("Reglement", "admin.regulations"),
         MenuItem("Accounts en rollen", "admin.users"),
         MenuItem("Naamswijzigingen", "admin.name_changes_list"),

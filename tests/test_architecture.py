@@ -13,6 +13,7 @@ RULES = sorted(
         *PACKAGE.rglob("rules.py"),
         PACKAGE / "certification" / "cycle.py",
         PACKAGE / "certification" / "conflicts.py",
+        PACKAGE / "courses" / "edition_rules.py",
     ]
 )
 
