@@ -17,6 +17,7 @@ from krsd.certification import appeals, progress
 from krsd.certification import services as certification
 from krsd.courses.models import Accreditation
 from krsd.courses.services import AccreditedCourse, save_accredited_course
+from krsd.demo_courses import seed_courses
 from krsd.demo_cycle import seed_cycle
 from krsd.demo_files import evidence_pdf
 from krsd.extensions import db
@@ -192,6 +193,7 @@ def seed_portfolios_and_applications(today: date) -> bool:
     )
     _seed_appeal(users["daan@krsd-demo.nl"], reviewer, today)
     seed_cycle(admin, reviewer, today)
+    seed_courses(admin, today)
     return True
 
 
