@@ -42,8 +42,7 @@ test-postgres: install
 test: install
 	@scripts/ensure-system-packages.sh test
 	@$(MAKE) --no-print-directory lint
-	@$(MAKE) --no-print-directory test-sqlite
-	@$(MAKE) --no-print-directory test-postgres
+	@BIN=$(BIN) scripts/test-both.sh
 
 bench: install
 	$(BIN)/python scripts/bench.py
