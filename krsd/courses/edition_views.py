@@ -1,6 +1,6 @@
 """A trainer's editions and sessions, the participants and the waiting list, downloads."""
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from krsd.confirmation import confirmation_page, confirmed
@@ -16,6 +16,7 @@ from krsd.courses.models import Course
 from krsd.courses.participants import as_csv, as_xlsx, participants
 from krsd.extensions import db
 from krsd.formatting import nl_date
+from krsd.spreadsheets import download
 
 
 @bp.app_template_global()
@@ -155,20 +156,12 @@ def remove_session(session_id: int):
     return redirect(back)
 
 
-def _download(body: bytes, mimetype: str, name: str) -> Response:
-    response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/uitvoering/<int:edition_id>/deelnemers.csv")
 @trainer_only
 def participants_csv(edition_id: int):
     edition = own_edition_or_404(edition_id)
     body = as_csv(participants(edition.id))
-    name = f"deelnemers-uitvoering-{edition.id}.csv"
-    return _download(body, "text/csv; charset=utf-8", name)
+    return download(body, f"deelnemers-uitvoering-{edition.id}.csv")
 
 
 @bp.route("/uitvoering/<int:edition_id>/deelnemers.xlsx")
@@ -176,5 +169,4 @@ def participants_csv(edition_id: int):
 def participants_xlsx(edition_id: int):
     edition = own_edition_or_404(edition_id)
     body = as_xlsx(participants(edition.id), edition.course.title)
-    mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return _download(body, mimetype, f"deelnemers-uitvoering-{edition.id}.xlsx")
+    return download(body, f"deelnemers-uitvoering-{edition.id}.xlsx")

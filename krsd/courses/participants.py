@@ -1,12 +1,12 @@
 """Who sits in an edition and who waits: for the trainer's page and the CSV/XLSX downloads."""
 
-import io
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from krsd import spreadsheets
 from krsd.clock import local_date
 from krsd.courses.enrolment import queue_position
 from krsd.courses.models import Enrolment, EnrolmentState
@@ -105,22 +105,8 @@ def _frame(people: Participants):
 
 
 def as_csv(people: Participants) -> bytes:
-    """Semicolons and a byte order mark, as Dutch spreadsheet programs expect; ISO dates."""
-    return _frame(people).to_csv(index=False, sep=";").encode("utf-8-sig")
+    return spreadsheets.csv_bytes(_frame(people))
 
 
 def as_xlsx(people: Participants, title: str) -> bytes:
-    """One sheet, real date cells (dd-mm-yyyy), columns wide enough to read."""
-    import pandas as pd
-
-    frame = _frame(people)
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl", date_format="DD-MM-YYYY") as writer:
-        frame.to_excel(writer, index=False, sheet_name="Deelnemers")
-        sheet = writer.sheets["Deelnemers"]
-        sheet.freeze_panes = "A2"
-        for cells, name in zip(sheet.columns, COLUMNS, strict=True):
-            width = max([len(name), *(len(str(c.value or "")) for c in cells)])
-            sheet.column_dimensions[cells[0].column_letter].width = min(width + 2, 50)
-        writer.book.properties.title = title[:200]
-    return buffer.getvalue()
+    return spreadsheets.xlsx_bytes(_frame(people), "Deelnemers", title)
