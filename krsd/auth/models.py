@@ -6,7 +6,7 @@ from flask_login import UserMixin
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from krsd.auth.rules import FUNCTION_LABELS, Function, RoleName
+from krsd.auth.rules import FUNCTION_LABELS, PROVINCE_LABELS, Function, Province, RoleName
 from krsd.database import UTCDateTime, str_enum, utcnow
 from krsd.extensions import db
 
@@ -24,6 +24,8 @@ class User(UserMixin, db.Model):
     name: Mapped[str] = mapped_column(String(120))
     #: the professional's function
     function: Mapped[Function] = mapped_column(str_enum(Function), default=Function.OTHER)
+    #: the province one works in (None: not given)
+    province: Mapped[Province | None] = mapped_column(str_enum(Province))
     #: employer, e.g. a gemeente or RMC-regio
     employer: Mapped[str] = mapped_column(String(160), default="")
     #: consent to be listed in the public register
@@ -57,6 +59,10 @@ class User(UserMixin, db.Model):
     @property
     def function_label(self) -> str:
         return FUNCTION_LABELS.get(self.function, "")
+
+    @property
+    def province_label(self) -> str:
+        return PROVINCE_LABELS.get(self.province, "") if self.province else ""
 
 
 class UserRole(db.Model):

@@ -37,6 +37,39 @@ FUNCTION_LABELS = {
     Function.OTHER: "Andere functie in het sociaal domein",
 }
 
+
+class Province(enum.StrEnum):
+    """The twelve provinces: where one works (for the registerbureau's figures)."""
+
+    GRONINGEN = "groningen"
+    FRIESLAND = "friesland"
+    DRENTHE = "drenthe"
+    OVERIJSSEL = "overijssel"
+    FLEVOLAND = "flevoland"
+    GELDERLAND = "gelderland"
+    UTRECHT = "utrecht"
+    NOORD_HOLLAND = "noord-holland"
+    ZUID_HOLLAND = "zuid-holland"
+    ZEELAND = "zeeland"
+    NOORD_BRABANT = "noord-brabant"
+    LIMBURG = "limburg"
+
+
+PROVINCE_LABELS = {
+    Province.GRONINGEN: "Groningen",
+    Province.FRIESLAND: "Fryslân",
+    Province.DRENTHE: "Drenthe",
+    Province.OVERIJSSEL: "Overijssel",
+    Province.FLEVOLAND: "Flevoland",
+    Province.GELDERLAND: "Gelderland",
+    Province.UTRECHT: "Utrecht",
+    Province.NOORD_HOLLAND: "Noord-Holland",
+    Province.ZUID_HOLLAND: "Zuid-Holland",
+    Province.ZEELAND: "Zeeland",
+    Province.NOORD_BRABANT: "Noord-Brabant",
+    Province.LIMBURG: "Limburg",
+}
+
 MIN_PASSWORD_LENGTH = 10
 
 
