@@ -48,7 +48,7 @@ def test_the_trainer_records_attendance_and_a_pass_for_one_participant(browser, 
     page = browser.get(results_url(edition))
     html = rows.flat(page)
     assert page.status_code == 200
-    assert '<th scope="row"> Anna de Boer' in html and "Bram Visser" in html
+    assert '<th scope="row" class="stack-head"> Anna de Boer' in html and "Bram Visser" in html
     assert "krijgt 8 geaccrediteerde uren" in html
 
     response = record(browser, edition, anna, attended="ja", passed="ja")
