@@ -20,7 +20,8 @@ from tests.courses.edition_factories import make_course, make_edition, seat
 def titles(browser, query="") -> list[str]:
     page = browser.get("/cursussen/" + query).get_data(as_text=True)
     body = page[page.index("<tbody>") : page.index("</tbody>")]
-    return [line.split(">", 1)[1] for line in body.split('<td class="stack-head"><a href="/cursussen/')[1:]]
+    rows = body.split('<td class="stack-head"><a href="/cursussen/')[1:]
+    return [line.split(">", 1)[1] for line in rows]
 
 
 @pytest.fixture
