@@ -100,7 +100,11 @@ def test_evidence_shows_in_the_page_and_the_reviewer_stays_at_the_activity(
     second.get_by_text("foto.png bekijken").click()
     image = second.locator("img.evidence-image")
     image.scroll_into_view_if_needed()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 160
+    # loaded (on a busy machine that takes a moment after the click)
+    handle = image.element_handle()
+    handle.wait_for_element_state("visible")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=handle)
+    assert image.evaluate("img => img.naturalWidth") == 160
     shot = image.screenshot(path=str(tmp_path / "png-in-page.png"))
     assert share_of(shot, PNG_RED) > 0.8
     page.screenshot(path=str(tmp_path / "review-page.png"), full_page=False)
