@@ -7,11 +7,11 @@ Dates are relative to today, so the demo stays current.
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from krsd import storage
 from krsd.auth.models import User
-from krsd.auth.rules import Function, RoleName
+from krsd.auth.rules import Function, Province, RoleName
 from krsd.auth.services import Registration, create_user
 from krsd.certification import appeals, progress
 from krsd.certification import services as certification
@@ -90,6 +90,34 @@ PEOPLE = (
         (16, 8, 12, 4, 12, 8, 12),
     ),
 )
+
+#: the province each demo employer works in (for the registerbureau's dashboard)
+EMPLOYER_PROVINCES = {
+    "Gemeente Utrecht": Province.UTRECHT,
+    "RMC-regio Utrecht": Province.UTRECHT,
+    "Gemeente Amersfoort": Province.UTRECHT,
+    "RMC-regio Rijk van Nijmegen": Province.GELDERLAND,
+    "RMC-regio Twente": Province.OVERIJSSEL,
+    "Gemeente Zwolle": Province.OVERIJSSEL,
+    "Gemeente Amsterdam": Province.NOORD_HOLLAND,
+    "RMC-regio Haaglanden": Province.ZUID_HOLLAND,
+    "Gemeente Rotterdam": Province.ZUID_HOLLAND,
+    "Gemeente Groningen": Province.GRONINGEN,
+    "RMC-regio Friesland": Province.FRIESLAND,
+    "Gemeente Maastricht": Province.LIMBURG,
+}
+
+
+def _provinces() -> None:
+    """Give the demo people the province of their employer (those who did not choose one)."""
+    for employer, province in EMPLOYER_PROVINCES.items():
+        db.session.execute(
+            update(User)
+            .where(User.employer == employer, User.province.is_(None))
+            .values(province=province)
+            .execution_options(synchronize_session=False)
+        )
+    db.session.commit()
 
 
 def _accreditations(admin: User, today: date) -> list[Accreditation]:
@@ -194,6 +222,7 @@ def seed_portfolios_and_applications(today: date) -> bool:
     _seed_appeal(users["daan@krsd-demo.nl"], reviewer, today)
     seed_cycle(admin, reviewer, today)
     seed_courses(admin, today)
+    _provinces()
     return True
 
 

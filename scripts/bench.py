@@ -7,7 +7,9 @@ prints the query plan of the register's name search, to show that it uses the in
 daily: seeds 200,000 certificates with SQL, runs ``flask krsd daily --today`` twice and
 prints TARGET lines (time of the first run, mails of the second).
 enrol: 200 simultaneous enrolment POSTs through gunicorn for 20 seats (scripts/bench_enrol.py).
-``make bench ONLY=daily`` (or ONLY=pages, ONLY=enrol) runs one part.
+reports: the dashboard and the worklist export over 200,000 persons and 5,000,000
+activities, time and peak memory of the serving worker (scripts/bench_reports.py).
+``make bench ONLY=daily`` (or ONLY=pages, ONLY=enrol, ONLY=reports) runs one part.
 Timing targets belong here, never in the test suite.
 """
 
@@ -30,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench_enrol import bench_enrol  # noqa: E402
+from bench_reports import bench_reports  # noqa: E402
 
 from tests.servers import app_env, flask, gunicorn  # noqa: E402
 
@@ -333,14 +336,18 @@ def bench_daily() -> None:
 
 def main() -> None:
     only = os.environ.get("ONLY", "").strip()
-    if only not in ("", "pages", "daily", "enrol"):
-        sys.exit(f"ONLY={only!r}: kies pages, daily of enrol (of laat ONLY weg voor alle).")
+    if only not in ("", "pages", "daily", "enrol", "reports"):
+        sys.exit(
+            f"ONLY={only!r}: kies pages, daily, enrol of reports (of laat ONLY weg voor alle)."
+        )
     if only in ("", "pages"):
         bench_pages()
     if only in ("", "daily"):
         bench_daily()
     if only in ("", "enrol"):
         bench_enrol()
+    if only in ("", "reports"):
+        bench_reports()
 
 
 def bench_pages() -> None:

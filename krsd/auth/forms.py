@@ -9,9 +9,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    Email,
+    EqualTo,
+    Length,
+    Optional,
+    ValidationError,
+)
 
-from krsd.auth.rules import FUNCTION_LABELS, password_problems
+from krsd.auth.rules import FUNCTION_LABELS, PROVINCE_LABELS, password_problems
 from krsd.forms_common import choices, no_control_characters, strip
 
 REQUIRED = "Dit veld is verplicht."
@@ -90,6 +98,18 @@ class RegistrationForm(_NewPasswordMixin, FlaskForm):
         ],
         description="Bijvoorbeeld Gemeente Utrecht of RMC-regio Rijk van Nijmegen.",
     )
+    province = SelectField(
+        "Provincie waar u werkt",
+        choices=choices(
+            [("", "Geen opgave")] + [(p.value, label) for p, label in PROVINCE_LABELS.items()]
+        ),
+        validators=[
+            Optional(),
+            AnyOf([p.value for p in PROVINCE_LABELS], "Kies een provincie uit de lijst."),
+        ],
+        validate_choice=False,  # the Dutch message above instead of WTForms' English one
+        description="Niet verplicht. Het registerbureau telt hiermee per provincie.",
+    )
     public_listing_consent = BooleanField(
         "Ja, vermeld mij in het openbare register zodra ik gecertificeerd ben"
     )
@@ -100,6 +120,7 @@ class ProfileForm(FlaskForm):
     name = RegistrationForm.name
     function = RegistrationForm.function
     employer = RegistrationForm.employer
+    province = RegistrationForm.province
     public_listing_consent = BooleanField(
         "Vermeld mij in het openbare register (zolang mijn certificaat geldig is)"
     )

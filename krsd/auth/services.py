@@ -14,6 +14,7 @@ from krsd import audit
 from krsd.auth.models import AuthSession, LoginAttempt, PasswordResetToken, User, UserRole
 from krsd.auth.rules import (
     Function,
+    Province,
     RoleName,
     ThrottleLimits,
     ThrottleState,
@@ -75,6 +76,8 @@ class Registration:
     function: Function
     employer: str
     public_listing_consent: bool
+    #: where one works; optional
+    province: Province | None = None
 
 
 def create_user(
@@ -90,6 +93,7 @@ def create_user(
         name=data.name.strip(),
         function=data.function,
         employer=data.employer.strip(),
+        province=data.province,
         public_listing_consent=data.public_listing_consent,
     )
     user.roles = [UserRole(role=r) for r in sorted(roles)]
@@ -337,6 +341,8 @@ class Profile:
     function: Function
     employer: str
     public_listing_consent: bool
+    #: where one works; optional
+    province: Province | None = None
 
 
 def update_profile(user: User, profile: Profile) -> list[str]:
@@ -346,7 +352,7 @@ def update_profile(user: User, profile: Profile) -> list[str]:
     transaction.
     """
     changed = {}
-    for field in ("name", "function", "employer", "public_listing_consent"):
+    for field in ("name", "function", "employer", "province", "public_listing_consent"):
         new = getattr(profile, field)
         new = new.strip() if isinstance(new, str) else new
         if getattr(user, field) != new:
@@ -356,6 +362,9 @@ def update_profile(user: User, profile: Profile) -> list[str]:
         return []
     profile_changed.send(user, changed=changed)
     audit.record(
-        "auth.profile_changed", user, actor=user, **{k: str(v) for k, v in changed.items()}
+        "auth.profile_changed",
+        user,
+        actor=user,
+        **{k: "" if v is None else str(v) for k, v in changed.items()},
     )
     return sorted(changed)

@@ -16,7 +16,7 @@ from krsd.auth.forms import (
     ResetRequestForm,
     SecondFactorForm,
 )
-from krsd.auth.rules import SECOND_FACTOR_PENDING_MINUTES, Function, safe_next
+from krsd.auth.rules import SECOND_FACTOR_PENDING_MINUTES, Function, Province, safe_next
 from krsd.certification import name_changes
 from krsd.clock import register_today
 from krsd.database import utcnow
@@ -218,6 +218,7 @@ def register():
             function=Function(form.function.data),
             employer=form.employer.data,
             public_listing_consent=form.public_listing_consent.data,
+            province=Province(form.province.data) if form.province.data else None,
         )
         ip, agent = _client()
         try:
@@ -248,6 +249,7 @@ def profile():
     form = ProfileForm(obj=current_user if request.method == "GET" else None)
     if request.method == "GET":
         form.function.data = current_user.function.value
+        form.province.data = current_user.province.value if current_user.province else ""
     if form.validate_on_submit():
         try:
             outcome = name_changes.update_details(
@@ -257,6 +259,7 @@ def profile():
                     Function(form.function.data),
                     form.employer.data,
                     form.public_listing_consent.data,
+                    Province(form.province.data) if form.province.data else None,
                 ),
                 form.name_change_explanation.data,
                 today,
