@@ -1,10 +1,25 @@
 """Registerbureau: find a certificate; suspend it, lift the suspension, or revoke it."""
 
-from flask import abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 
-from krsd.admin import bp
-from krsd.admin.forms import CertificateSearchForm, LiftForm, RevokeForm, SuspendForm
+from krsd.admin import bp, certificate_bulk
+from krsd.admin.forms import (
+    CertificateSearchForm,
+    CertificateZipForm,
+    LiftForm,
+    RevokeForm,
+    SuspendForm,
+)
 from krsd.auth.access import role_required
 from krsd.auth.rules import RoleName
 from krsd.certification import standing
@@ -38,8 +53,47 @@ def certificates():
     if form.validate() and form.q.data:
         found = standing.search_certificates(form.q.data)
     return render_template(
-        "admin/certificates.html", form=form, found=found, today=register_today(), **LABELS
+        "admin/certificates.html",
+        form=form,
+        found=found,
+        today=register_today(),
+        zip_form=CertificateZipForm(),
+        max_zip=certificate_bulk.MAX_CERTIFICATES,
+        **LABELS,
     )
+
+
+@bp.route("/certificaten/zip", methods=["POST"])
+@admin_only
+def certificates_zip():
+    zip_form = CertificateZipForm()
+    if not zip_form.validate_on_submit():
+        return render_template(
+            "admin/certificates.html",
+            form=CertificateSearchForm(formdata=None),
+            found=None,
+            today=register_today(),
+            zip_form=zip_form,
+            max_zip=certificate_bulk.MAX_CERTIFICATES,
+            **LABELS,
+        ), 400
+    selection = certificate_bulk.Selection(zip_form.month_start, zip_form.valid_on.data)
+    try:
+        spool, _count = certificate_bulk.certificates_zip(selection, current_user)
+    except certificate_bulk.TooManyCertificates as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.certificates"))
+    db.session.commit()  # the audit entry: who downloaded which selection
+    response = send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"certificaten_{selection.describe()}.zip",
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _forms() -> dict:

@@ -1,6 +1,6 @@
 """Registerbureau forms."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
@@ -23,6 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from krsd.admin import audit_labels
 from krsd.auth.rules import ROLE_LABELS
 from krsd.forms_common import DutchDateField, choices, no_control_characters, strip
 
@@ -83,8 +84,17 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    action = StringField("Actie", filters=[strip], validators=[Optional(), Length(max=64)])
-    actor = StringField("Door (e-mail)", filters=[strip], validators=[Optional(), Length(max=254)])
+    action = SelectField(
+        "Actie",
+        choices=choices(
+            [("", "Alle acties")]
+            + sorted(audit_labels.ACTION_LABELS.items(), key=lambda pair: pair[1].lower())
+        ),
+        validators=[Optional()],
+    )
+    actor = StringField(
+        "Door (naam of e-mailadres)", filters=[strip], validators=[Optional(), Length(max=254)]
+    )
     object_id = StringField("Object-id", filters=[strip], validators=[Optional(), Length(max=64)])
     date_from = DutchDateField("Vanaf", validators=[Optional(), _plausible_date])
     date_until = DutchDateField("Tot en met", validators=[Optional(), _plausible_date])
@@ -247,3 +257,38 @@ class ExtensionDecisionForm(FlaskForm):
             self.new_end.errors = [*self.new_end.errors, "Vul de nieuwe einddatum in."]
             return False
         return valid
+
+
+class CertificateZipForm(FlaskForm):
+    """A selection of certificates to download as one ZIP of PDFs."""
+
+    month = StringField(
+        "Uitgegeven in maand (jjjj-mm)",
+        filters=[strip],
+        validators=[Optional(), Length(max=7)],
+        render_kw={"placeholder": "2026-05", "inputmode": "numeric"},
+    )
+    valid_on = DutchDateField("Geldig op", validators=[Optional(), _plausible_date])
+    submit = SubmitField("Certificaten downloaden als ZIP")
+
+    def validate_month(self, field) -> None:
+        if not field.data:
+            return
+        try:
+            day = datetime.strptime(field.data, "%Y-%m").date()
+        except ValueError:
+            raise ValidationError("Vul een maand in als jjjj-mm, bijvoorbeeld 2026-05.") from None
+        if not date(2000, 1, 1) <= day <= date(2999, 12, 1):
+            raise ValidationError("Kies een maand tussen 2000 en 2999.")
+
+    @property
+    def month_start(self) -> date | None:
+        return datetime.strptime(self.month.data, "%Y-%m").date() if self.month.data else None
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not self.month.data and not self.valid_on.data:
+            self.month.errors = ["Kies een maand van uitgifte, een peildatum of allebei."]
+            return False
+        return True

@@ -1,12 +1,11 @@
 """Registerbureau pages: accounts and roles, the audit log, the outbox."""
 
-from datetime import UTC, datetime, time, timedelta
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
-from krsd.admin import bp, services
+from krsd.admin import audit_labels, bp, services
+from krsd.admin import audit_log as audit_log_queries
 from krsd.admin.forms import (
     ActiveForm,
     AuditFilterForm,
@@ -23,9 +22,10 @@ from krsd.auth.rules import ROLE_LABELS, RoleName
 from krsd.auth.services import AccountError
 from krsd.clock import register_today
 from krsd.extensions import db
-from krsd.formatting import AMSTERDAM, nl_date
+from krsd.formatting import nl_date
 from krsd.mail import OutboxMessage
 from krsd.portfolio.models import Regulation, regulation_in_force
+from krsd.spreadsheets import frame_download
 from krsd.urls import redact_secret_links
 
 PER_PAGE = 50
@@ -126,33 +126,45 @@ def user_detail(user_id: int):
         second_factor_form=second_factor_form,
         second_factor_enrolled=second_factor.is_enrolled(user),
         history=history,
+        named=audit_log_queries.name_objects(history),
+        labels=audit_labels,
         role_labels=ROLE_LABELS,
     )
-
-
-def _amsterdam_day_start(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 @bp.route("/auditlog")
 @admin_only
 def audit_log():
     form = AuditFilterForm(request.args)
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    filters = audit_log_queries.Filters()
     if form.validate():
-        if form.action.data:
-            query = query.where(AuditEntry.action.icontains(form.action.data, autoescape=True))
-        if form.actor.data:
-            query = query.where(AuditEntry.actor_email.icontains(form.actor.data, autoescape=True))
-        if form.object_id.data:
-            query = query.where(AuditEntry.object_id == form.object_id.data)
-        if form.date_from.data:
-            query = query.where(AuditEntry.at >= _amsterdam_day_start(form.date_from.data))
-        if form.date_until.data:
-            end = _amsterdam_day_start(form.date_until.data + timedelta(days=1))
-            query = query.where(AuditEntry.at < end)
-    page = _paginate(query)
-    return render_template("admin/audit_log.html", form=form, page=page)
+        filters = audit_log_queries.Filters(
+            action=form.action.data or None,
+            person=form.actor.data or None,
+            object_id=form.object_id.data or None,
+            date_from=form.date_from.data,
+            date_until=form.date_until.data,
+        )
+    fmt = request.args.get("format")
+    if fmt is not None:
+        if fmt not in ("csv", "xlsx"):
+            abort(404)
+        return frame_download(
+            audit_log_queries.log_frame(filters),
+            f"auditlog-{register_today().isoformat()}",
+            fmt,
+            "Auditlog",
+            "Auditlog KRSD",
+        )
+    page = _paginate(audit_log_queries.filtered(filters))
+    return render_template(
+        "admin/audit_log.html",
+        form=form,
+        page=page,
+        named=audit_log_queries.name_objects(page.items),
+        labels=audit_labels,
+        download_args={k: v for k, v in request.args.items() if k not in ("page", "format")},
+    )
 
 
 @bp.route("/uitgaande-mail")

@@ -120,7 +120,7 @@ def send_reminders(today: date) -> Counter:
                 due[row.id] = days
         taken = record_notices({cid: reminder_kind(d) for cid, d in due.items()}, today)
         mailed = [row for row in rows if row.id in taken]
-        progresses = _renewal_progress(mailed, today, counting)
+        progresses = renewal_progress(mailed, today, counting)
         send_many(
             [_reminder(row, due[row.id], progresses[row.id], today, terms, links) for row in mailed]
         )
@@ -143,12 +143,14 @@ def _reminders_sent(certificate_ids: list[int]) -> dict[int, set[int]]:
     return sent
 
 
-def _renewal_progress(rows, today: date, terms: RegulationTerms) -> dict[int, Progress]:
+def renewal_progress(rows, today: date, terms: RegulationTerms, *criteria) -> dict[int, Progress]:
     """Per certificate, the progress over its renewal window up to today, in one query.
 
     The hours are summed in SQL per certificate and category, an accredited course once
     (its most hours: rule 10); activities an application holds do not count (an approved
     one used them already). The sums go through the portfolio's own rule, compute_progress.
+    ``rows`` carry id, valid_from and valid_until; ``criteria`` select the same certificates
+    in SQL when a list of ids would be too long (the worklist's export); default: their ids.
     """
     windows = {
         row.id: cycle.renewal_hours_window(row.valid_from, row.valid_until, today) for row in rows
@@ -163,7 +165,7 @@ def _renewal_progress(rows, today: date, terms: RegulationTerms) -> dict[int, Pr
             select(Certificate.id, Activity.category, Activity.accreditation_id, hours)
             .join(Activity, Activity.owner_id == Certificate.holder_id)
             .where(
-                Certificate.id.in_(list(windows)),
+                *(criteria or (Certificate.id.in_(list(windows)),)),
                 Activity.locked_by_application_id.is_(None),
                 Activity.activity_date >= Certificate.valid_from,
                 Activity.activity_date <= Certificate.valid_until,
