@@ -90,10 +90,12 @@ def register_blueprints(app: Flask) -> None:
     # Views are imported here, not in the blueprints' __init__, so nothing imports in a cycle.
     from krsd.admin import bp as admin_bp
     from krsd.admin import certificate_views as _certificate_views  # noqa: F401
+    from krsd.admin import dashboard_views as _dashboard_views  # noqa: F401
     from krsd.admin import extension_views as _admin_extension_views  # noqa: F401
     from krsd.admin import name_change_views as _name_change_views  # noqa: F401
     from krsd.admin import regulation_views as _regulation_views  # noqa: F401
     from krsd.admin import views as _admin_views  # noqa: F401
+    from krsd.admin import worklist_views as _worklist_views  # noqa: F401
     from krsd.auth import access as _access  # noqa: F401
     from krsd.auth import bp as auth_bp
     from krsd.auth import views as _auth_views  # noqa: F401
@@ -117,9 +119,12 @@ def register_blueprints(app: Flask) -> None:
     from krsd.main import views as _main_views  # noqa: F401
     from krsd.portfolio import bp as portfolio_bp
     from krsd.portfolio import views as _portfolio_views  # noqa: F401
+    from krsd.privacy import bp as privacy_bp
+    from krsd.privacy import views as _privacy_views  # noqa: F401
 
     for blueprint in (main_bp, auth_bp, admin_bp, portfolio_bp, courses_bp, certification_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(privacy_bp)
 
 
 def register_signals(app: Flask) -> None:

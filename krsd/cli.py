@@ -24,6 +24,7 @@ from krsd.extensions import db
 from krsd.formatting import nl_date
 from krsd.mail import deliver_pending
 from krsd.portfolio.models import Evidence
+from krsd.privacy import retention
 
 krsd_cli = AppGroup("krsd", help="KRSD beheeropdrachten.")
 
@@ -145,6 +146,7 @@ def daily_command(today) -> None:
     report = daily.run_daily(day)
     drafts_removed = drafts.remove_expired()
     trainers_reminded = courses_daily.remind_missing_attendance(day)
+    kept = retention.run_retention(day)
     seconds = time.monotonic() - started
     per_reminder = ", ".join(
         f"{days} dagen: {report.reminders[days]}" for days in sorted(report.reminders, reverse=True)
@@ -158,6 +160,8 @@ def daily_command(today) -> None:
     click.echo(f"  schorsingen beëindigd: {report.suspensions_ended}")
     click.echo(f"  herinneringen aan trainers over ontbrekende aanwezigheid: {trainers_reminded}")
     click.echo(f"  bewaarde formulieren na verlopen sessie opgeruimd: {drafts_removed}")
+    click.echo(f"  bewijsstukken na de bewaartermijn verwijderd: {kept.evidence_removed}")
+    click.echo(f"  accounts na de bewaartermijn verwijderd: {kept.accounts_erased}")
     click.echo(f"Klaar in {seconds:.1f} s.".replace(".", ",", 1))
 
 

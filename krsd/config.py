@@ -58,6 +58,8 @@ class Config:
     #: largest evidence file; a larger one gets a message on the form
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     MAX_FILES_PER_REQUEST = _env_int("MAX_FILES_PER_REQUEST", 10)  # more get a Dutch message
+    #: years evidence files and inactive accounts are kept after their cycle (privacy, AVG)
+    RETENTION_YEARS = _env_int("RETENTION_YEARS", 7)
     #: largest request body (several files at once); a larger one gets the Dutch 413 page
     MAX_CONTENT_LENGTH = _env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
     #: form text fields may be long enough to get a message instead of a 413

@@ -33,6 +33,7 @@ MENUS: dict[RoleName, tuple[MenuItem, ...]] = {
     ),
     RoleName.REVIEWER: (MenuItem("Commissie: wachtrij", "certification.queue"),),
     RoleName.ADMIN: (
+        MenuItem("Dashboard", "admin.dashboard"),
         MenuItem("Aanvragen", "certification.queue"),
         MenuItem("Geaccrediteerde opleidingen", "courses.accredited"),
         MenuItem("Accreditatieaanvragen", "courses.accreditation_requests"),
@@ -40,7 +41,9 @@ MENUS: dict[RoleName, tuple[MenuItem, ...]] = {
         MenuItem("Accounts en rollen", "admin.users"),
         MenuItem("Naamswijzigingen", "admin.name_changes_list"),
         MenuItem("Certificaten", "admin.certificates"),
+        MenuItem("Verloopt binnenkort", "admin.worklist"),
         MenuItem("Uitstelverzoeken", "admin.extension_requests"),
+        MenuItem("Verwijderverzoeken", "privacy.erasure_requests"),
         MenuItem("Auditlog", "admin.audit_log"),
         MenuItem("Uitgaande e-mail", "admin.outbox"),
     ),

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    case,
     or_,
     select,
 )
@@ -198,6 +199,9 @@ class Certificate(db.Model):
     holder_employer: Mapped[str] = mapped_column(String(160), default="")
     #: when an approved name change reissued it (same number and code); empty otherwise
     reissued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: when the holder's data were erased (AVG): name and employer are empty, the function
+    #: is the neutral value and not shown; number, period and code remain the legal record
+    holder_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     holder: Mapped[User] = relationship()
     application: Mapped[Application] = relationship(foreign_keys=[application_id])
@@ -208,6 +212,8 @@ class Certificate(db.Model):
 
     @property
     def holder_function_label(self) -> str:
+        if self.holder_erased_at is not None:
+            return ""
         return FUNCTION_LABELS.get(self.holder_function, "")
 
     @property
@@ -223,6 +229,7 @@ class Certificate(db.Model):
     def suspended_on(self, today: date) -> bool:
         return suspended_on(self.suspended_at is not None, self.suspended_until, today)
 
+    @hybrid_method
     def status_on(self, today: date) -> CertificateStatus:
         return certificate_status(
             self.valid_from,
@@ -231,6 +238,26 @@ class Certificate(db.Model):
             suspended=self.suspended_on(today),
             revoked=self.revoked_at is not None,
             renewal_pending=self.renewal_pending,
+        )
+
+    @status_on.expression
+    def status_on(cls, today: date):
+        """SQL: the status value of ``rules.certificate_status``, in the same order of checks."""
+        return case(
+            (cls.revoked_at.is_not(None), CertificateStatus.REVOKED.value),
+            (
+                and_(
+                    cls.suspended_at.is_not(None),
+                    or_(cls.suspended_until.is_(None), cls.suspended_until >= today),
+                ),
+                CertificateStatus.SUSPENDED.value,
+            ),
+            (cls.valid_from > today, CertificateStatus.NOT_YET_VALID.value),
+            (
+                and_(cls.valid_until < today, ~cls.renewal_pending_clause()),
+                CertificateStatus.EXPIRED.value,
+            ),
+            else_=CertificateStatus.VALID.value,
         )
 
     @hybrid_method
