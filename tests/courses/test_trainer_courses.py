@@ -51,7 +51,9 @@ def make_course(trainers, title="Module 1 Wet- en regelgeving", **fields) -> Cou
 
 
 def _audit(action: str) -> list[AuditEntry]:
-    return db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)).all()
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+    ).all()
 
 
 @pytest.fixture
