@@ -6,6 +6,9 @@ mark in CSV, ISO dates in CSV and date cells in XLSX, numbers as numbers.
 """
 
 import io
+import math
+from datetime import date, datetime
+from decimal import Decimal
 
 from flask import Response
 
@@ -20,26 +23,46 @@ def csv_bytes(frame) -> bytes:
 def xlsx_bytes(frame, sheet_name: str, title: str = "") -> bytes:
     """One sheet, a frozen header row, date cells shown dd-mm-yyyy, readable column widths.
 
-    Written with XlsxWriter (about twice as fast as openpyxl for a 45,000-row worklist);
-    openpyxl stays the reader.
+    Written row by row with XlsxWriter in constant-memory mode (a 45,000-row worklist in
+    about a third of the time pandas with openpyxl needs); openpyxl stays the reader.
     """
-    import pandas as pd  # half a second to import: only downloads need it
+    import pandas as pd
+    import xlsxwriter
 
-    sheet_name = sheet_name[:31]
+    missing = (pd.NA, pd.NaT)
     buffer = io.BytesIO()
-    with pd.ExcelWriter(
-        buffer, engine="xlsxwriter", date_format="dd-mm-yyyy", datetime_format="dd-mm-yyyy"
-    ) as writer:
-        frame.to_excel(writer, index=False, sheet_name=sheet_name)
-        sheet = writer.sheets[sheet_name]
-        sheet.freeze_panes(1, 0)
-        # widths from the frame (vectorised), not by visiting every written cell
-        for index, name in enumerate(frame.columns):
-            longest = frame[name].astype(str).str.len().max() if len(frame) else 0
-            sheet.set_column(index, index, min(max(len(str(name)), int(longest or 0)) + 2, 50))
-        if title:
-            writer.book.set_properties({"title": title[:200]})
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
+    if title:
+        book.set_properties({"title": title[:200]})
+    sheet = book.add_worksheet(sheet_name[:31])
+    header = book.add_format({"bold": True})
+    day = book.add_format({"num_format": "dd-mm-yyyy"})
+    columns = list(frame.columns)
+    for index, name in enumerate(columns):
+        longest = frame[name].astype(str).str.len().max() if len(frame) else 0
+        sheet.set_column(index, index, min(max(len(str(name)), int(longest or 0)) + 2, 50))
+    sheet.freeze_panes(1, 0)
+    sheet.write_row(0, 0, [str(name) for name in columns], header)
+    for number, values in enumerate(frame.itertuples(index=False, name=None), start=1):
+        for index, value in enumerate(values):
+            _write(sheet, number, index, value, day, missing)
+    book.close()
     return buffer.getvalue()
+
+
+def _write(sheet, row: int, col: int, value, day, missing) -> None:
+    """A cell: empty for missing values, a date cell for dates, numbers as numbers."""
+    absent = value is None or value is missing[0] or value is missing[1]
+    if absent or (isinstance(value, float) and math.isnan(value)):
+        sheet.write_blank(row, col, None)
+    elif isinstance(value, datetime | date):
+        sheet.write_datetime(row, col, value, day)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, float(value))
+    else:
+        sheet.write_string(row, col, str(value))
 
 
 def download(body: bytes, filename: str) -> Response:
