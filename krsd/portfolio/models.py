@@ -72,7 +72,19 @@ class Activity(db.Model):
 
     __tablename__ = "activities"
     audit_type = "activity"
-    __table_args__ = (Index("ix_activities_owner_date", "owner_id", "activity_date"),)
+    __table_args__ = (
+        # Covering: the renewal reminders and the worklist sum hours per holder, window,
+        # category and accreditation from the index alone, without visiting the rows.
+        Index(
+            "ix_activities_owner_date_hours",
+            "owner_id",
+            "activity_date",
+            "locked_by_application_id",
+            "category",
+            "accreditation_id",
+            "hours",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
