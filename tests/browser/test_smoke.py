@@ -1,4 +1,5 @@
 import pytest
+from playwright.sync_api import expect
 
 from krsd.auth.rules import RoleName
 from tests import second_factor
@@ -23,7 +24,7 @@ def test_admin_logs_in_through_the_form_and_sees_the_admin_navigation(page, make
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("Code").fill(second_factor.code_at(secret, second_factor.current_step()))
     page.get_by_role("button", name="Koppelen en inloggen").click()
-    assert page.locator(".recovery-codes li").count() == 10
+    expect(page.locator(".recovery-codes li")).to_have_count(10)  # waits for the answer
     page.get_by_role("link", name="Ik heb de codes bewaard").click()
 
     page.wait_for_url("**/")
