@@ -9,6 +9,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.gunicorn_ready import READY
+
 BIN = Path(sys.executable).parent
 
 
@@ -48,6 +50,8 @@ def gunicorn(env: dict, workers: int, log: Path):
                 str(workers),
                 "-b",
                 f"127.0.0.1:{port}",
+                "-c",
+                str(Path(__file__).with_name("gunicorn_ready.py")),
                 "krsd:create_app()",
             ],
             env=env,
@@ -55,15 +59,14 @@ def gunicorn(env: dict, workers: int, log: Path):
             stderr=subprocess.STDOUT,
         )
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(url + "/gezondheid", timeout=2)
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or proc.poll() is not None:
-                        raise RuntimeError(log.read_text()) from None
-                    time.sleep(0.2)
+            # Every worker has loaded the app (not only the first): on a busy machine the
+            # others may still be importing while the first one answers everything.
+            deadline = time.monotonic() + 60
+            while log.read_text().count(READY) < workers:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError(log.read_text())
+                time.sleep(0.2)
+            urllib.request.urlopen(url + "/gezondheid", timeout=10)
             yield url
         finally:
             proc.terminate()

@@ -75,3 +75,22 @@ def page(chromium, live_server):
     page.set_default_timeout(15_000)
     yield page
     context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """On a failure, the report shows every open page: its address and what it says."""
+    outcome = yield
+    report = outcome.get_result()
+    browser = item.funcargs.get("chromium")
+    if call.when != "call" or not report.failed or browser is None:
+        return
+    lines = []
+    for context in browser.contexts:
+        for open_page in context.pages:
+            try:
+                text = open_page.locator("body").inner_text(timeout=2_000)
+            except Exception as error:  # the page may be gone or still loading
+                text = f"(niet te lezen: {error})"
+            lines.append(f"--- {open_page.url}\n{text[:1500]}")
+    report.sections.append(("open pages at the failure", "\n".join(lines)))
