@@ -39,13 +39,14 @@ def flask(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 @contextmanager
-def gunicorn(env: dict, workers: int, log: Path):
+def gunicorn(env: dict, workers: int, log: Path, bin_dir: Path = BIN, cwd=None):
+    """Serve ``krsd:create_app()``; ``bin_dir`` picks the virtualenv (another one for a wheel)."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     with log.open("w") as out:
         proc = subprocess.Popen(
             [
-                str(BIN / "gunicorn"),
+                str(bin_dir / "gunicorn"),
                 "-w",
                 str(workers),
                 "-b",
@@ -55,6 +56,7 @@ def gunicorn(env: dict, workers: int, log: Path):
                 "krsd:create_app()",
             ],
             env=env,
+            cwd=cwd,
             stdout=out,
             stderr=subprocess.STDOUT,
         )
