@@ -7,9 +7,11 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.routing import IntegerConverter
 
-from krsd.config import ROOT, config_from_environment
+from krsd import paths
+from krsd.config import config_from_environment
 from krsd.extensions import csrf, db, limiter, login_manager, migrate
 from krsd.navigation import menu_for
+from krsd.storage_backends import configure_storage
 from krsd.urls import configure_public_url
 
 
@@ -17,8 +19,8 @@ def create_app(config=None) -> Flask:
     """Build the app; ``config`` is a config class or a mapping of overrides."""
     app = Flask(
         __name__,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=str(paths.TEMPLATES),
+        static_folder=str(paths.STATIC),
     )
     app.config.from_object(config_from_environment())
     if isinstance(config, type):
@@ -27,6 +29,7 @@ def create_app(config=None) -> Flask:
         app.config.update(config)
     _ensure_secret_key(app)
     configure_public_url(app)  # refuses to start without KRSD_PUBLIC_URL
+    configure_storage(app)  # refuses to start with KRSD_STORAGE settings that cannot work
 
     register_extensions(app)
     app.url_map.converters["int"] = IdConverter
@@ -69,7 +72,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(
         app,
         db,
-        directory=str(ROOT / "migrations"),
+        directory=str(paths.MIGRATIONS),
         render_as_batch=True,
         render_item=render_migration_item,
     )

@@ -129,6 +129,17 @@ def send_mail_command() -> None:
     click.echo(f"{sent} verstuurd, {failed} mislukt.")
 
 
+def run_daily_job(day) -> tuple:
+    """Every duty of ``flask krsd daily``, in turn. Each claims its rows in the database
+    (a notice row, a conditional UPDATE or DELETE … RETURNING, a locked re-check), so runs
+    started on several nodes at once do every duty once between them."""
+    report = daily.run_daily(day)
+    drafts_removed = drafts.remove_expired()
+    trainers_reminded = courses_daily.remind_missing_attendance(day)
+    kept = retention.run_retention(day)
+    return report, drafts_removed, trainers_reminded, kept
+
+
 @krsd_cli.command("daily")
 @click.option(
     "--today",
@@ -143,10 +154,7 @@ def daily_command(today) -> None:
     """
     day = today.date() if today else register_today()
     started = time.monotonic()
-    report = daily.run_daily(day)
-    drafts_removed = drafts.remove_expired()
-    trainers_reminded = courses_daily.remind_missing_attendance(day)
-    kept = retention.run_retention(day)
+    report, drafts_removed, trainers_reminded, kept = run_daily_job(day)
     seconds = time.monotonic() - started
     per_reminder = ", ".join(
         f"{days} dagen: {report.reminders[days]}" for days in sorted(report.reminders, reverse=True)

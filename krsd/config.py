@@ -4,8 +4,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_INSTANCE = ROOT / "instance"
+from krsd.paths import DEFAULT_INSTANCE
 
 
 def _env(name: str, default: str | None = None) -> str | None:
@@ -55,6 +54,18 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     UPLOAD_FOLDER = Path(_env("UPLOAD_FOLDER", str(INSTANCE_PATH / "uploads")))
+    #: where evidence files are stored: "local" (UPLOAD_FOLDER, one machine) or "s3" (shared);
+    #: with s3, UPLOAD_FOLDER only stages uploads on the machine that receives them
+    STORAGE = _env("STORAGE", "local")
+    S3_BUCKET = _env("S3_BUCKET")
+    #: key prefix inside the bucket
+    S3_PREFIX = _env("S3_PREFIX", "evidence/")
+    #: for MinIO, Ceph and other S3-compatible stores; empty for AWS itself
+    S3_ENDPOINT_URL = _env("S3_ENDPOINT_URL")
+    S3_REGION = _env("S3_REGION")
+    #: empty: boto3's own chain (AWS_* variables, an instance role)
+    S3_ACCESS_KEY_ID = _env("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = _env("S3_SECRET_ACCESS_KEY")
     #: largest evidence file; a larger one gets a message on the form
     MAX_UPLOAD_BYTES = _env_int("MAX_UPLOAD_MB", 10) * 1024 * 1024
     MAX_FILES_PER_REQUEST = _env_int("MAX_FILES_PER_REQUEST", 10)  # more get a Dutch message

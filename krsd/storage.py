@@ -1,4 +1,9 @@
-"""Evidence files on disk: random names, written whole or not at all, checked by hash."""
+"""Evidence files: staged before the transaction, stored under random names, checked by hash.
+
+Every file goes through the storage backend (:mod:`krsd.storage_backends`): local disk by
+default, an S3-compatible bucket with KRSD_STORAGE=s3. Callers name files by their stored
+name only; no caller builds a path.
+"""
 
 import hashlib
 import os
@@ -7,18 +12,19 @@ import secrets
 import tempfile
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from flask import current_app
+from flask import Response, current_app
 
 from krsd.file_types import sniff
+from krsd.storage_backends import TEMP_PREFIX, backend
 
 CHUNK = 64 * 1024
-#: temp files of uploads in progress; a killed upload leaves one behind
-TEMP_PREFIX = ".upload-"
+STORED_NAME = re.compile(r"[A-Za-z0-9_-]{20,64}")
 
 
 class EvidenceRejected(Exception):
@@ -27,7 +33,7 @@ class EvidenceRejected(Exception):
 
 @dataclass(frozen=True)
 class StagedFile:
-    """An upload checked and written to a temp file in the evidence folder, not yet placed."""
+    """An upload checked and written to a temp file on this machine, not yet placed."""
 
     temp_path: Path
     label: str
@@ -36,16 +42,10 @@ class StagedFile:
     sha256: str
 
 
-def evidence_folder() -> Path:
-    folder = Path(current_app.config["UPLOAD_FOLDER"]) / "evidence"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def path_of(stored_name: str) -> Path:
-    if not re.fullmatch(r"[A-Za-z0-9_-]{20,64}", stored_name):
+def _name(stored_name: str) -> str:
+    if not STORED_NAME.fullmatch(stored_name):
         raise ValueError("not a stored evidence name")
-    return evidence_folder() / stored_name
+    return stored_name
 
 
 def sanitise_label(filename: str | None) -> str:
@@ -87,7 +87,7 @@ def _stage(upload, max_bytes: int) -> StagedFile:
     label = sanitise_label(upload.filename)
     digest = hashlib.sha256()
     size = 0
-    fd, temp_name = tempfile.mkstemp(dir=evidence_folder(), prefix=TEMP_PREFIX)
+    fd, temp_name = tempfile.mkstemp(dir=backend().staging_folder(), prefix=TEMP_PREFIX)
     try:
         with os.fdopen(fd, "w+b") as out:
             while chunk := upload.stream.read(CHUNK):
@@ -113,22 +113,51 @@ def _stage(upload, max_bytes: int) -> StagedFile:
 
 
 def place(staged_file: StagedFile) -> str:
-    """Move a staged file to its random name; returns that name."""
+    """Store a staged file under a new random name; returns that name."""
     stored_name = secrets.token_urlsafe(24)
-    os.replace(staged_file.temp_path, evidence_folder() / stored_name)
+    backend().place(stored_name, staged_file.temp_path)
     return stored_name
 
 
-def remove(stored_names) -> None:
+def remove(stored_names: Iterable[str]) -> None:
+    store = backend()
     for name in stored_names:
-        path_of(name).unlink(missing_ok=True)
+        store.delete(_name(name))
+
+
+def exists(stored_name: str) -> bool:
+    return backend().exists(_name(stored_name))
+
+
+def open_stored(stored_name: str) -> BinaryIO:
+    """A stored file for reading; FileNotFoundError when it is gone."""
+    return backend().open(_name(stored_name))
+
+
+def put(stored_name: str, data: bytes) -> None:
+    """Store bytes under a name (tests and repairs; uploads go through staged/place)."""
+    backend().put(_name(stored_name), data)
+
+
+def send(stored_name: str, *, mimetype: str, download_name: str, as_attachment: bool) -> Response:
+    """The file as a response; check :func:`exists` first for a 404."""
+    return backend().send(
+        _name(stored_name),
+        mimetype=mimetype,
+        download_name=download_name,
+        as_attachment=as_attachment,
+    )
 
 
 def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
+        return stream_hash(handle)
+
+
+def stream_hash(handle: BinaryIO) -> str:
+    digest = hashlib.sha256()
+    while chunk := handle.read(CHUNK):
+        digest.update(chunk)
     return digest.hexdigest()
 
 
@@ -140,17 +169,22 @@ class StorageReport:
 
 
 def check(records: list[tuple[str, str]]) -> StorageReport:
-    """Compare (stored_name, sha256) records with the files on disk."""
-    folder = evidence_folder()
+    """Compare (stored_name, sha256) records with the stored files."""
+    store = backend()
     known = dict(records)
+    present = {item.name for item in store.listing()}
     missing, corrupt = [], []
     for name, digest in sorted(known.items()):
-        path = folder / name
-        if not path.exists():
+        if name not in present:
             missing.append(name)
-        elif file_hash(path) != digest:
-            corrupt.append(name)
-    orphaned = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in known)
+            continue
+        try:
+            with store.open(name) as handle:
+                if stream_hash(handle) != digest:
+                    corrupt.append(name)
+        except FileNotFoundError:
+            missing.append(name)  # removed since the listing
+    orphaned = sorted(present - known.keys())
     return StorageReport(missing, corrupt, orphaned)
 
 
@@ -160,15 +194,13 @@ ORPHAN_GRACE_SECONDS = 3600
 
 def remove_orphans(orphaned: list[str], grace_seconds: int = ORPHAN_GRACE_SECONDS) -> list[str]:
     """Remove the orphaned files older than ``grace_seconds``; returns the names removed."""
-    folder = evidence_folder()
+    store = backend()
     cutoff = time.time() - grace_seconds
+    wanted = set(orphaned)
     removed = []
-    for name in orphaned:
-        path = folder / name
-        try:
-            if path.stat().st_mtime < cutoff:
-                path.unlink()
-                removed.append(name)
-        except FileNotFoundError:
-            continue  # gone meanwhile: placed or removed by its own request
+    # Ages from a fresh listing: a file placed or removed since the check is not touched.
+    for item in sorted(store.listing(), key=lambda item: item.name):
+        if item.name in wanted and item.modified < cutoff:
+            store.delete(item.name)
+            removed.append(item.name)
     return removed

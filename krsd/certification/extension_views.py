@@ -1,6 +1,6 @@
 """Uitstel (extension) for a certificate holder: ask, and follow the request's outcome."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from krsd import storage
@@ -82,15 +82,13 @@ def extension_evidence(request_id: int):
         abort(404)
     if not owner_or_staff(item.certificate.holder_id, reviewers=False):
         abort(404)
-    path = storage.path_of(item.evidence_stored_name)
-    if not path.exists():
+    if not storage.exists(item.evidence_stored_name):
         abort(404)
-    response = send_file(
-        path,
+    response = storage.send(
+        item.evidence_stored_name,
         mimetype=MIME_TYPES[item.evidence_kind],
         as_attachment=True,
         download_name=download_name(item.evidence_label, item.evidence_kind),
-        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,7 +1,7 @@
 """Accreditation pages: the trainer's request, the registerbureau's worklist and decisions,
 extending and withdrawing, and the Leergang module of a course."""
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from krsd import storage
@@ -104,15 +104,13 @@ def request_attachment(attachment_id: int):
         current_user.id, attachment.request.course_id
     ):
         abort(404)
-    path = storage.path_of(attachment.stored_name)
-    if not path.exists():
+    if not storage.exists(attachment.stored_name):
         abort(404)
-    response = send_file(
-        path,
+    response = storage.send(
+        attachment.stored_name,
         mimetype=MIME_TYPES[attachment.kind],
         as_attachment=True,
         download_name=download_name(attachment.label, attachment.kind),
-        max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

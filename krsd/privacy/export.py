@@ -5,6 +5,7 @@ The archive is built in a SpooledTemporaryFile: small exports stay in memory, la
 """
 
 import json
+import shutil
 import tempfile
 import zipfile
 from datetime import date, datetime
@@ -26,7 +27,7 @@ from krsd.courses.models import Course, Diploma, Edition, Enrolment
 from krsd.extensions import db
 from krsd.portfolio.models import Activity, Evidence
 from krsd.privacy.models import ErasureRequest
-from krsd.storage import path_of
+from krsd.storage import CHUNK, open_stored
 
 #: keep up to this many bytes in memory, then spill to a temporary file
 SPOOL_BYTES = 8 * 1024 * 1024
@@ -263,9 +264,12 @@ def build_archive(user: User) -> IO[bytes]:
     with zipfile.ZipFile(spool, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr(JSON_NAME, json.dumps(document, ensure_ascii=False, indent=2))
         for zip_name, stored_name in files:
-            path = path_of(stored_name)
-            if path.exists():
-                archive.write(path, zip_name)
+            try:
+                source = open_stored(stored_name)
+            except FileNotFoundError:
+                continue  # gone from the storage; the JSON still lists it
+            with source, archive.open(zip_name, "w") as entry:
+                shutil.copyfileobj(source, entry, CHUNK)
         for certificate in certificates:
             archive.writestr(_pdf_name(certificate), certificate_pdf(certificate))
     spool.seek(0)

@@ -74,54 +74,64 @@ def _expired_evidence(cutoff: date):
 
 
 def remove_old_evidence(cutoff: date, years: int) -> int:
-    """Remove evidence past its retention, a batch per transaction; how many files."""
+    """Remove evidence past its retention, a batch per transaction; how many files.
+
+    The DELETE's RETURNING names the rows this run removed: a node running the job at the
+    same moment waits for the row locks, then deletes (and audits) none of them again.
+    """
     removed = 0
-    while rows := db.session.execute(_expired_evidence(cutoff)).all():
-        db.session.execute(delete(Evidence).where(Evidence.id.in_([r.id for r in rows])))
-        audit.record(
-            "privacy.retention_evidence_removed",
-            object_type="evidence",
-            reason=f"Bewaartermijn van {years} jaar na het einde van de cyclus verstreken.",
-            count=len(rows),
-            activities=sorted({r.activity_id for r in rows}),
-        )
+    while found := db.session.execute(_expired_evidence(cutoff)).all():
+        rows = db.session.execute(
+            delete(Evidence)
+            .where(Evidence.id.in_([r.id for r in found]))
+            .returning(Evidence.stored_name, Evidence.activity_id)
+            .execution_options(synchronize_session=False)
+        ).all()
+        if rows:
+            audit.record(
+                "privacy.retention_evidence_removed",
+                object_type="evidence",
+                reason=f"Bewaartermijn van {years} jaar na het einde van de cyclus verstreken.",
+                count=len(rows),
+                activities=sorted({r.activity_id for r in rows}),
+            )
         db.session.commit()
         storage.remove(r.stored_name for r in rows)  # only after the commit
         removed += len(rows)
     return removed
 
 
-def _dormant_accounts(cutoff: date, skip: set[int]):
+def _dormant(cutoff: date) -> tuple:
+    """SQL: the account shows no sign of life since the cutoff (and may be erased)."""
     since = datetime.combine(cutoff, time(), tzinfo=UTC)
     staff = (RoleName.ADMIN, RoleName.REVIEWER, RoleName.TRAINER)
-    query = (
-        select(User.id)
-        .where(
-            User.created_at < since,
-            ~User.email.endswith("@" + erasure.ERASED_DOMAIN),
-            ~exists().where(UserRole.user_id == User.id, UserRole.role.in_(staff)),
-            ~exists().where(Certificate.holder_id == User.id),
-            ~exists().where(
-                Application.applicant_id == User.id, Application.open_applicant_id.is_not(None)
-            ),
-            ~exists().where(
-                Application.applicant_id == User.id,
-                or_(Application.submitted_at >= since, Application.decided_at >= since),
-            ),
-            ~exists().where(
-                Activity.owner_id == User.id,
-                or_(Activity.updated_at >= since, Activity.activity_date >= cutoff),
-            ),
-            ~exists().where(Enrolment.user_id == User.id, Enrolment.enrolled_at >= since),
-            ~exists().where(
-                LoginAttempt.email == User.email,
-                LoginAttempt.succeeded.is_(True),
-                LoginAttempt.at >= since,
-            ),
-        )
-        .order_by(User.id)
-        .limit(ACCOUNT_BATCH)
+    return (
+        User.created_at < since,
+        ~User.email.endswith("@" + erasure.ERASED_DOMAIN),
+        ~exists().where(UserRole.user_id == User.id, UserRole.role.in_(staff)),
+        ~exists().where(Certificate.holder_id == User.id),
+        ~exists().where(
+            Application.applicant_id == User.id, Application.open_applicant_id.is_not(None)
+        ),
+        ~exists().where(
+            Application.applicant_id == User.id,
+            or_(Application.submitted_at >= since, Application.decided_at >= since),
+        ),
+        ~exists().where(
+            Activity.owner_id == User.id,
+            or_(Activity.updated_at >= since, Activity.activity_date >= cutoff),
+        ),
+        ~exists().where(Enrolment.user_id == User.id, Enrolment.enrolled_at >= since),
+        ~exists().where(
+            LoginAttempt.email == User.email,
+            LoginAttempt.succeeded.is_(True),
+            LoginAttempt.at >= since,
+        ),
     )
+
+
+def _dormant_accounts(cutoff: date, skip: set[int]):
+    query = select(User.id).where(*_dormant(cutoff)).order_by(User.id).limit(ACCOUNT_BATCH)
     if skip:
         query = query.where(User.id.not_in(skip))
     return query
@@ -132,7 +142,11 @@ def erase_dormant_accounts(today: date, cutoff: date, years: int) -> int:
     erased, skip = 0, set()
     while ids := db.session.scalars(_dormant_accounts(cutoff, skip)).all():
         for user_id in ids:
-            user = db.session.get(User, user_id)
+            user = _claim_dormant(user_id, cutoff)
+            if user is None:  # erased by a run on another node, or active again
+                db.session.rollback()
+                skip.add(user_id)
+                continue
             try:
                 result = erasure.erase_for_retention(user, today, years)
             except erasure.ErasureError:
@@ -143,3 +157,10 @@ def erase_dormant_accounts(today: date, cutoff: date, years: int) -> int:
             storage.remove(result.stored_names)
             erased += 1
     return erased
+
+
+def _claim_dormant(user_id: int, cutoff: date) -> User | None:
+    """Lock the account, then ask again whether it is dormant: the batch was read before,
+    and a run on another node may have erased it in between (it would be erased twice)."""
+    db.session.get(User, user_id, with_for_update=True, populate_existing=True)
+    return db.session.scalar(select(User).where(User.id == user_id, *_dormant(cutoff)))

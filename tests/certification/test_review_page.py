@@ -50,7 +50,7 @@ def png_bytes(width=4, height=3, rgb=(200, 30, 30)) -> bytes:
 def attach(activity, content: bytes, label: str, kind: str) -> Evidence:
     """Evidence on disk and in the database, as an upload leaves it."""
     stored_name = secrets.token_urlsafe(24)
-    storage.path_of(stored_name).write_bytes(content)
+    storage.put(stored_name, content)
     evidence = Evidence(
         activity_id=activity.id,
         stored_name=stored_name,

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from krsd import storage
 from krsd.audit import AuditEntry
 from krsd.auth.models import User
 from krsd.auth.rules import RoleName
@@ -21,7 +22,6 @@ from krsd.portfolio.models import Activity, Evidence, regulation_in_force
 from krsd.portfolio.rules import Category
 from krsd.privacy import retention
 from krsd.privacy.models import ErasureRequest, ErasureState
-from krsd.storage import path_of
 from tests.certification.conftest import add_activity
 from tests.certification.test_public import certify
 from tests.clock import TODAY
@@ -37,7 +37,7 @@ def upload_folder(app, tmp_path, monkeypatch):
 
 def evidence_for(activity: Activity, content: bytes = PDF, label: str = "bewijs.pdf") -> Evidence:
     stored_name = secrets.token_urlsafe(24)
-    path_of(stored_name).write_bytes(content)
+    storage.put(stored_name, content)
     evidence = Evidence(
         activity_id=activity.id,
         stored_name=stored_name,
@@ -127,7 +127,7 @@ def test_erasure_removes_the_person_and_keeps_the_register_record(make_user, mak
     )
     make_user(roles={RoleName.ADMIN}, email=ADMIN)
     code = certificate.verification_code
-    files = [path_of(used.stored_name), path_of(unused.stored_name)]
+    files = [used.stored_name, unused.stored_name]
     visitor = make_browser()
     before = _flat(visitor.get(f"/verify/{code}"))
     assert "Anna de Vries" in before
@@ -162,7 +162,7 @@ def test_erasure_removes_the_person_and_keeps_the_register_record(make_user, mak
     remaining = db.session.scalars(select(Activity).where(Activity.owner_id == user.id)).all()
     assert [(a.title, a.reflection, a.hours) for a in remaining] == [("(verwijderd)", "", 36)]
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
-    assert not any(f.exists() for f in files)
+    assert not any(storage.exists(name) for name in files)
     # Mailed before the address went; no other mail to it remains.
     mails = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.recipient == "anna@example.nl")
@@ -247,7 +247,7 @@ def test_retention_removes_old_evidence_and_dormant_accounts(app, make_user, reg
     # Certificate 1 Sept 2023 – 31 Aug 2026: the held activity's file goes after 31 Aug 2033.
     user, certificate, used, unused = certified_with_evidence(make_user, date(2023, 9, 1))
     dormant = make_user(email="slaper@example.nl")  # created 15 June 2026, never active
-    used_file, unused_file = path_of(used.stored_name), path_of(unused.stored_name)
+    used_file, unused_file = used.stored_name, unused.stored_name
     years = retention.retention_years()
     assert years == 7
 
@@ -258,7 +258,7 @@ def test_retention_removes_old_evidence_and_dormant_accounts(app, make_user, reg
     # The unused activity (5 June 2026) is past its date + 7 years; the held one is not.
     output = _run_daily(app, register_clock, date(2033, 6, 6))
     assert "bewijsstukken na de bewaartermijn verwijderd: 1" in output
-    assert not unused_file.exists() and used_file.exists()
+    assert not storage.exists(unused_file) and storage.exists(used_file)
 
     # The dormant account (created 15 June 2026) goes after 15 June 2033; Anna stays.
     output = _run_daily(app, register_clock, date(2033, 6, 16))
@@ -270,7 +270,7 @@ def test_retention_removes_old_evidence_and_dormant_accounts(app, make_user, reg
 
     output = _run_daily(app, register_clock, date(2033, 9, 1))
     assert "bewijsstukken na de bewaartermijn verwijderd: 1" in output
-    assert not used_file.exists()
+    assert not storage.exists(used_file)
     again = _run_daily(app, register_clock, date(2033, 9, 1))
     assert "bewijsstukken na de bewaartermijn verwijderd: 0" in again
     assert "accounts na de bewaartermijn verwijderd: 0" in again
