@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import segno
 from fpdf import FPDF
 
 from krsd.formatting import nl_date
+from krsd.pdf_fonts import add_dejavu
+from krsd.pdf_qr import draw_qr
 
 BRAND = (21, 66, 115)
 INK = (27, 31, 36)
@@ -30,21 +31,8 @@ class CertificateData:
     reissued_on: date | None = None
 
 
-def _fonts(pdf: FPDF, font_dir: Path) -> None:
-    pdf.add_font("DejaVu", "", str(font_dir / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(font_dir / "DejaVuSans-Bold.ttf"))
-
-
-def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
-    """Draw the QR code as filled squares: sharp at any zoom, no image library needed."""
-    qr = segno.make(url, error="m")
-    modules = list(qr.matrix_iter(scale=1, border=0))
-    step = size / len(modules)
-    pdf.set_fill_color(0, 0, 0)
-    for row, line in enumerate(modules):
-        for col, dark in enumerate(line):
-            if dark:
-                pdf.rect(x + col * step, y + row * step, step + 0.01, step + 0.01, style="F")
+def _variable_texts(data: CertificateData) -> list[str]:
+    return [value for value in vars(data).values() if isinstance(value, str)]
 
 
 def render_certificate(data: CertificateData, font_dir: Path) -> bytes:
@@ -53,7 +41,7 @@ def render_certificate(data: CertificateData, font_dir: Path) -> bytes:
     pdf.set_title(f"KRSD-certificaat {data.registration_number}")
     pdf.set_author("Kwaliteitsregister Sociaal Domein")
     pdf.set_auto_page_break(False)
-    _fonts(pdf, font_dir)
+    add_dejavu(pdf, font_dir, *_variable_texts(data))
     pdf.add_page()
     width, height = pdf.w, pdf.h
 
@@ -117,7 +105,7 @@ def render_certificate(data: CertificateData, font_dir: Path) -> bytes:
     # Verification block bottom left, signature block bottom right.
     qr_size = 32
     qr_y = height - 22 - qr_size
-    _qr(pdf, data.verification_url, 24, qr_y, qr_size)
+    draw_qr(pdf, data.verification_url, 24, qr_y, qr_size)
     pdf.set_xy(60, qr_y + 4)
     pdf.set_font("DejaVu", "B", 10)
     pdf.cell(100, 5, "Controleer dit certificaat")

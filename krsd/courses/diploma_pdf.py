@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import segno
 from fpdf import FPDF
 
 from krsd.formatting import nl_date
+from krsd.pdf_fonts import add_dejavu
+from krsd.pdf_qr import draw_qr
 
 BRAND = (21, 66, 115)
 INK = (27, 31, 36)
@@ -24,17 +25,6 @@ class DiplomaData:
     verification_url: str
 
 
-def _qr(pdf: FPDF, url: str, x: float, y: float, size: float) -> None:
-    """The QR code as filled squares: sharp at any zoom, no image library needed."""
-    modules = list(segno.make(url, error="m").matrix_iter(scale=1, border=0))
-    step = size / len(modules)
-    pdf.set_fill_color(0, 0, 0)
-    for row, line in enumerate(modules):
-        for col, dark in enumerate(line):
-            if dark:
-                pdf.rect(x + col * step, y + row * step, step + 0.01, step + 0.01, style="F")
-
-
 def render_diploma(data: DiplomaData, font_dir: Path | str) -> bytes:
     """A4 landscape diploma; returns the PDF bytes."""
     font_dir = Path(font_dir)
@@ -42,8 +32,15 @@ def render_diploma(data: DiplomaData, font_dir: Path | str) -> bytes:
     pdf.set_title(f"Diploma {data.programme}")
     pdf.set_author("Kwaliteitsregister Sociaal Domein")
     pdf.set_auto_page_break(False)
-    pdf.add_font("DejaVu", "", str(font_dir / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(font_dir / "DejaVuSans-Bold.ttf"))
+    add_dejavu(
+        pdf,
+        font_dir,
+        data.name,
+        data.programme,
+        *data.modules,
+        data.verification_code,
+        data.verification_url,
+    )
     pdf.add_page()
     width, height = pdf.w, pdf.h
 
@@ -89,7 +86,7 @@ def render_diploma(data: DiplomaData, font_dir: Path | str) -> bytes:
 
     qr_size = 32
     qr_y = height - 22 - qr_size
-    _qr(pdf, data.verification_url, 24, qr_y, qr_size)
+    draw_qr(pdf, data.verification_url, 24, qr_y, qr_size)
     pdf.set_text_color(*INK)
     pdf.set_xy(60, qr_y + 4)
     pdf.set_font("DejaVu", "B", 10)

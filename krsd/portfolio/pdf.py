@@ -8,6 +8,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from krsd.formatting import nl_date, nl_hours
+from krsd.pdf_fonts import add_dejavu
 
 BRAND = (21, 66, 115)
 
@@ -17,8 +18,15 @@ def portfolio_pdf(user, data, activities, today: date) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(f"KRSD-portfolio {user.name}")
     pdf.set_author("Kwaliteitsregister Sociaal Domein")
-    pdf.add_font("DejaVu", "", str(font_dir / "DejaVuSans.ttf"))
-    pdf.add_font("DejaVu", "B", str(font_dir / "DejaVuSans-Bold.ttf"))
+    add_dejavu(
+        pdf,
+        font_dir,
+        user.name,
+        user.function_label,
+        user.employer or "",
+        str(data.regulation.version),
+        *(f"{a.title}{a.type_label or ''}{a.provider or ''}" for a in activities),
+    )
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
 
