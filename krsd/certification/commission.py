@@ -20,11 +20,17 @@ from krsd.portfolio.models import Activity
 RECENT_DECISIONS = 10
 
 
+def person(load):
+    """A person the page names, without their roles: User.roles loads eagerly (the logged-in
+    user needs them), and these pages never ask another person's roles."""
+    return load.lazyload(User.roles)
+
+
 def _listed():
     """What every list of applications on the commission's pages shows with each row."""
     return (
-        joinedload(Application.applicant),
-        joinedload(Application.reviewer),
+        person(joinedload(Application.applicant)),
+        person(joinedload(Application.reviewer)),
         selectinload(Application.events),
         selectinload(Application.previous_certificate),
         selectinload(Application.appeal),
@@ -117,7 +123,7 @@ def queue_for(viewer: User) -> Queue:
     decided = db.session.scalars(
         select(Application)
         .where(Application.state.in_([State.APPROVED, State.REJECTED]))
-        .options(joinedload(Application.applicant))
+        .options(person(joinedload(Application.applicant)))
         .order_by(Application.decided_at.desc())
         .limit(RECENT_DECISIONS)
     ).all()
@@ -125,10 +131,10 @@ def queue_for(viewer: User) -> Queue:
         select(Appeal)
         .where(Appeal.state.in_(OPEN_APPEAL_STATES))
         .options(
-            joinedload(Appeal.application).joinedload(Application.applicant),
+            person(joinedload(Appeal.application).joinedload(Application.applicant)),
             joinedload(Appeal.application).selectinload(Application.appeal),
-            joinedload(Appeal.handler),
-            joinedload(Appeal.rejected_by),
+            person(joinedload(Appeal.handler)),
+            person(joinedload(Appeal.rejected_by)),
         )
         .order_by(Appeal.lodged_at)
     ).all()
@@ -156,11 +162,11 @@ def application_for_review(application_id: int) -> Application | None:
         select(Application)
         .where(Application.id == application_id)
         .options(
-            joinedload(Application.applicant),
-            joinedload(Application.reviewer),
+            person(joinedload(Application.applicant)),
+            person(joinedload(Application.reviewer)),
             selectinload(Application.previous_certificate),
-            selectinload(Application.appeal).joinedload(Appeal.handler),
-            selectinload(Application.events).joinedload(ApplicationEvent.actor),
+            person(selectinload(Application.appeal).joinedload(Appeal.handler)),
+            person(selectinload(Application.events).joinedload(ApplicationEvent.actor)),
             selectinload(Application.items)
             .joinedload(ApplicationActivity.activity)
             .selectinload(Activity.evidence_files),
@@ -175,11 +181,13 @@ def appeal_for_page(appeal_id: int) -> Appeal | None:
         select(Appeal)
         .where(Appeal.id == appeal_id)
         .options(
-            joinedload(Appeal.application).joinedload(Application.applicant),
-            joinedload(Appeal.handler),
-            joinedload(Appeal.rejected_by),
-            joinedload(Appeal.application)
-            .selectinload(Application.events)
-            .joinedload(ApplicationEvent.actor),
+            person(joinedload(Appeal.application).joinedload(Application.applicant)),
+            person(joinedload(Appeal.handler)),
+            person(joinedload(Appeal.rejected_by)),
+            person(
+                joinedload(Appeal.application)
+                .selectinload(Application.events)
+                .joinedload(ApplicationEvent.actor)
+            ),
         )
     ).first()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from krsd.auth.models import User, UserRole
 from krsd.auth.rules import RoleName
@@ -176,6 +177,7 @@ def _reviewers(app: Application) -> list[User]:
                 User.active.is_(True),
                 User.id != app.applicant_id,
             )
+            .options(lazyload(User.roles))
             .order_by(User.name)
         )
     )

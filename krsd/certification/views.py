@@ -3,10 +3,11 @@
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
-from krsd.certification import appeals, bp, progress, renewal, services
+from krsd.certification import appeals, bp, commission, progress, renewal, services
 from krsd.certification.certificates import certificate_pdf
 from krsd.certification.cycle import Route
 from krsd.certification.forms import (
@@ -14,7 +15,12 @@ from krsd.certification.forms import (
     SubmitForm,
     WithdrawForm,
 )
-from krsd.certification.models import Application, Certificate
+from krsd.certification.models import (
+    Application,
+    ApplicationActivity,
+    ApplicationEvent,
+    Certificate,
+)
 from krsd.certification.rules import (
     KIND_LABELS,
     STATE_LABELS,
@@ -36,12 +42,22 @@ LABELS = {
 }
 
 
+#: what the application page shows, loaded with it: a fixed number of statements whatever
+#: the number of activities
+APPLICATION_PAGE = (
+    selectinload(Application.items).joinedload(ApplicationActivity.activity),
+    commission.person(selectinload(Application.events).joinedload(ApplicationEvent.actor)),
+    selectinload(Application.previous_certificate),
+    selectinload(Application.appeal),
+)
+
+
 def _application_or_404(application_id: int) -> Application:
     """The application; a POST (a change) locks it first, so it sees what others just did."""
     if request.method == "POST":
         app = services.lock_application(application_id)
     else:
-        app = db.session.get(Application, application_id)
+        app = db.session.get(Application, application_id, options=APPLICATION_PAGE)
     return app or abort(404)
 
 
