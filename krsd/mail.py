@@ -2,14 +2,14 @@
 
 import logging
 import smtplib
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 import jinja2
 from flask import current_app, render_template
-from sqlalchemy import String, Text, event, insert, update
+from sqlalchemy import String, Text, event, insert, or_, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from krsd.database import UTCDateTime, utcnow
@@ -30,6 +30,13 @@ class OutboxMessage(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: the last delivery error, if any
     error: Mapped[str | None] = mapped_column(Text)
+    #: a node is handing it to the SMTP server until then; others leave it alone (a node
+    #: that dies meanwhile lets the claim run out, and the message is tried again)
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+#: how long a node may take to hand one message over before another may try
+CLAIM = timedelta(minutes=10)
 
 
 def send_mail(recipient: str, subject: str, template: str, **context) -> OutboxMessage:
@@ -86,8 +93,31 @@ def sender_domain() -> str:
     return domain or urlsplit(current_app.config.get("PUBLIC_URL") or "").hostname or "krsd.nl"
 
 
-def deliver(message_id: int, recipient: str, subject: str, body: str) -> bool:
-    """Hand one message to the SMTP server and mark it sent. True on success."""
+def _claim(message_id: int) -> bool:
+    """Take the message for this node, unless it was sent or another node is sending it.
+
+    A conditional UPDATE in its own transaction: of the nodes and requests that try at the
+    same moment, one gets it, so ``flask krsd send-mail`` may run on every node.
+    """
+    now = utcnow()
+    with db.engine.begin() as conn:
+        taken = conn.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.sent_at.is_(None),
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .values(claimed_until=now + CLAIM)
+        )
+    return taken.rowcount == 1
+
+
+def deliver(message_id: int, recipient: str, subject: str, body: str) -> bool | None:
+    """Hand one message to the SMTP server and mark it sent. True on success, False on an
+    error (it stays in the outbox), None when it was sent or taken by another node."""
+    if not _claim(message_id):
+        return None
     cfg = current_app.config
     email = EmailMessage()
     email["From"] = cfg["MAIL_SENDER"]
@@ -109,6 +139,7 @@ def deliver(message_id: int, recipient: str, subject: str, body: str) -> bool:
         log.warning("mail %s to %s not delivered: %s", message_id, recipient, exc)
         error = str(exc)[:1000]
     values = {"error": error} if error else {"sent_at": utcnow(), "error": None}
+    values["claimed_until"] = None
     with db.engine.begin() as conn:
         conn.execute(update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values))
     return error is None
@@ -124,8 +155,8 @@ def deliver_pending() -> tuple[int, int]:
         .order_by(OutboxMessage.id)
     ).all()
     db.session.rollback()  # hold no lock while talking to the SMTP server
-    sent = sum(deliver(*row) for row in pending)
-    return sent, len(pending) - sent
+    results = [deliver(*row) for row in pending]
+    return results.count(True), results.count(False)
 
 
 @event.listens_for(Session, "after_commit")

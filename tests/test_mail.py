@@ -3,7 +3,7 @@ import smtplib
 from email.utils import parsedate_to_datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from krsd.extensions import db
 from krsd.mail import OutboxMessage, deliver_pending
@@ -74,3 +74,44 @@ def test_every_delivered_message_carries_date_and_message_id(
     [message] = smtp.sent
     assert parsedate_to_datetime(message["Date"]).tzinfo is not None
     assert re.fullmatch(r"<[^@<>\s]+@register\.krsd\.nl>", message["Message-ID"])
+
+
+def test_send_mail_on_every_node_at_once_sends_each_message_once(app, smtp, monkeypatch):
+    """``flask krsd send-mail`` from cron on four nodes: each message goes out once."""
+    import threading
+    import time
+
+    from krsd.mail import send_many
+
+    # Queued while the SMTP server was down: thirty messages wait in the outbox.
+    monkeypatch.setitem(app.config, "MAIL_SERVER", None)
+    send_many(
+        [(f"p{n}@example.nl", f"Bericht {n}", "privacy_erased", {"reason": "x"}) for n in range(30)]
+    )
+    db.session.commit()
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.nl")
+    slow_send = FakeSMTP.send_message
+
+    def send_slowly(self, message):  # an SMTP server takes its time: the nodes overlap
+        time.sleep(0.005)
+        slow_send(self, message)
+
+    monkeypatch.setattr(FakeSMTP, "send_message", send_slowly)
+    barrier = threading.Barrier(4)
+    results = []
+
+    def node():
+        with app.app_context():
+            barrier.wait()
+            results.append(deliver_pending())
+            db.session.remove()
+
+    threads = [threading.Thread(target=node) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(m["To"] for m in smtp.sent) == sorted(f"p{n}@example.nl" for n in range(30))
+    assert sum(sent for sent, _failed in results) == 30
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.sent_at.is_(None))) == 0
