@@ -38,6 +38,10 @@ class User(UserMixin, db.Model):
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
 
+    # Consent and standing beside the id: the public register checks them per match
+    # without reading the account's row.
+    __table_args__ = (Index("ix_users_listing", "id", "public_listing_consent", "active"),)
+
     #: the raw session token this object was loaded with (not a column)
     session_token = None
 

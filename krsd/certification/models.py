@@ -17,7 +17,7 @@ from sqlalchemy import (
     or_,
     select,
 )
-from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.ext.hybrid import hybrid_method, hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from krsd.auth.models import User
@@ -94,9 +94,12 @@ class Application(db.Model):
         """The commission asked for more: the applicant may add evidence to held activities."""
         return self.state == State.MORE_INFO_REQUESTED
 
-    @property
+    @hybrid_property
     def used_by_decision(self) -> bool:
-        """Approved: the held activities counted for a certificate and count no more."""
+        """Approved: the held activities counted for a certificate and count no more.
+
+        Also a SQL clause, for the portfolio's sums (it knows applications only as the
+        target of ``Activity.locked_by``)."""
         return self.state == State.APPROVED
 
 
@@ -170,7 +173,20 @@ class Registration(db.Model):
 class Certificate(db.Model):
     __tablename__ = "certificates"
     audit_type = "certificate"
-    __table_args__ = (Index("ix_certificates_holder_validity", "holder_id", "valid_until"),)
+    __table_args__ = (
+        # Covers valid_on() per holder in the order of "the certificate that runs longest",
+        # so the public register checks a person's validity without reading the row.
+        Index(
+            "ix_certificates_holder_listing",
+            "holder_id",
+            "valid_until",
+            "id",
+            "valid_from",
+            "revoked_at",
+            "suspended_at",
+            "suspended_until",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     holder_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -280,8 +296,9 @@ class Certificate(db.Model):
         return (
             select(Application.id)
             .where(
+                # the holder's one open application (a unique index) renews this one
+                Application.open_applicant_id == cls.holder_id,
                 Application.previous_certificate_id == cls.id,
-                Application.open_applicant_id.is_not(None),
             )
             .exists()
         )
@@ -321,20 +338,32 @@ class CertificateNotice(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-def _term_type():
-    # Byte order on PostgreSQL, so that the prefix range below uses the index.
-    return String(64).with_variant(String(64, collation="C"), "postgresql")
+def _folded_text(length: int):
+    # Byte order on PostgreSQL, as on SQLite: the prefix range and the display order then
+    # follow the index whatever the server's collation.
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class RegisterTerm(db.Model):
-    """Folded words of a registered person's name, employer and number, for prefix search."""
+    """Folded words of a registered person's name and employer, for prefix search.
+
+    Each row also carries the person's place in the register's display order (folded name,
+    registration number), so that one index delivers the matches of a word already sorted:
+    a broad query reads its first rows and stops, it never sorts or counts every match.
+    """
 
     __tablename__ = "register_terms"
-    __table_args__ = (UniqueConstraint("user_id", "term"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "term"),
+        Index("ix_register_terms_listing", "term", "sort_name", "registration_number", "user_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    term: Mapped[str] = mapped_column(_term_type(), index=True)
+    term: Mapped[str] = mapped_column(_folded_text(64))
+    #: the recorded name folded like the terms: the register's display order
+    sort_name: Mapped[str] = mapped_column(_folded_text(200))
+    registration_number: Mapped[str] = mapped_column(_folded_text(16))
 
 
 class Appeal(db.Model):

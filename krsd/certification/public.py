@@ -1,9 +1,10 @@
 """The public register and certificate verification: queries only, no login."""
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, bindparam, delete, func, insert, select
 from sqlalchemy.orm import aliased
 
 from krsd.auth.models import User
@@ -12,12 +13,14 @@ from krsd.certification.models import Certificate, RegisterTerm, Registration
 from krsd.certification.rules import (
     normalise_verification_code,
     parse_register_query,
+    register_sort_name,
     search_terms,
 )
 from krsd.extensions import db
 
 PER_PAGE = 20
-MAX_PAGES = 10
+#: the register shows at most this many matches; a broader query asks to be more precise
+MAX_SHOWN = 200
 MIN_QUERY = 2
 
 
@@ -34,9 +37,15 @@ class RegisterRow:
 @dataclass(frozen=True)
 class RegisterPage:
     rows: list[RegisterRow]
-    total: int
+    #: how many were found, counted up to MAX_SHOWN only
+    found: int
     page: int
     pages: int
+
+    @property
+    def more_than_shown(self) -> bool:
+        """Broader than the register shows: the query should be more precise."""
+        return self.found > MAX_SHOWN
 
 
 def recorded_name(user_id: int) -> str:
@@ -54,6 +63,14 @@ def recorded_name(user_id: int) -> str:
     return name or ""
 
 
+def _term_rows(user_id: int, name: str, employer: str | None, number: str) -> list[dict]:
+    sort_name = register_sort_name(name)
+    return [
+        {"user_id": user_id, "term": t, "sort_name": sort_name, "registration_number": number}
+        for t in sorted(search_terms(name, employer))
+    ]
+
+
 def index_person(user: User, registration: Registration) -> None:
     """(Re)write the search terms of a registered person (the caller commits).
 
@@ -61,75 +78,124 @@ def index_person(user: User, registration: Registration) -> None:
     ``registrations``, so no prefix of it (``krsd``, ``0001``) can list the register.
     """
     db.session.execute(delete(RegisterTerm).where(RegisterTerm.user_id == user.id))
-    terms = search_terms(recorded_name(user.id), user.employer)
-    db.session.add_all(RegisterTerm(user_id=user.id, term=t) for t in sorted(terms))
+    rows = _term_rows(user.id, recorded_name(user.id), user.employer, registration.number)
+    if rows:
+        db.session.execute(insert(RegisterTerm), rows)
 
 
-def _prefix_filter(word: str):
+def _upper_bound(word: str) -> str:
     # A range instead of LIKE 'word%': uses the index on every database and collation.
-    upper = word[:-1] + chr(ord(word[-1]) + 1)
-    return and_(RegisterTerm.term >= word, RegisterTerm.term < upper)
+    return word[:-1] + chr(ord(word[-1]) + 1)
 
 
-def search_register(query: str, page: int, today: date) -> RegisterPage:
-    """People with a valid certificate who agreed to be listed, matching every word typed
-    (names and employers by the start of a word, registration numbers in full)."""
-    asked = parse_register_query(query)
-    too_short = not asked.numbers and len("".join(asked.words)) < MIN_QUERY
-    if asked.matches_nobody or too_short:
-        return RegisterPage([], 0, 1, 0)
-    matches = select(User.id).where(User.public_listing_consent.is_(True), User.active.is_(True))
-    for word in sorted(asked.words):
-        matches = matches.where(
-            User.id.in_(select(RegisterTerm.user_id).where(_prefix_filter(word)))
-        )
-    for number in asked.numbers:
-        matches = matches.where(
-            User.id.in_(select(Registration.user_id).where(Registration.sequence == number))
-        )
+def _in_range(term, n: int):
+    return and_(term >= bindparam(f"lo{n}"), term < bindparam(f"hi{n}"))
+
+
+@functools.cache
+def _search_statement(by_number: bool, words: int):
+    """The register's query for a number or a leading word, and ``words`` more words.
+
+    Built once per shape and reused with parameters: building a statement of this size
+    costs more than running it.
+    """
+    term = aliased(RegisterTerm)
+    if by_number:
+        person = select(Registration.user_id).where(Registration.sequence == bindparam("number"))
+        lead = term.user_id == person.scalar_subquery()
+    else:
+        lead = _in_range(term.term, 0)
     # Per person the valid certificate that runs longest, whose record the row shows.
     other = aliased(Certificate)
     shown = (
         select(other.id)
-        .where(other.holder_id == User.id, other.valid_on(today))
+        .where(other.holder_id == term.user_id, other.valid_on(bindparam("today")))
         .order_by(other.valid_until.desc(), other.id.desc())
         .limit(1)
         .scalar_subquery()
     )
-    # Driven by the term index: only the matching people's certificates are read.
-    base = (
+    statement = (
         select(
+            term.user_id,
             Certificate.holder_name,
             Certificate.holder_function,
-            Registration.number,
+            term.registration_number,
             Certificate.valid_until,
-            (Certificate.valid_until < today).label("past_end"),
         )
-        .select_from(User)
-        .join(Registration, Registration.user_id == User.id)
+        .select_from(term)
+        .join(User, User.id == term.user_id)
         .join(Certificate, Certificate.id == shown)
-        .where(User.id.in_(matches))
+        .where(lead, User.public_listing_consent.is_(True), User.active.is_(True))
     )
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
-    pages = min(MAX_PAGES, -(-total // PER_PAGE))
+    for n in range(1, words + 1):
+        also = aliased(RegisterTerm)
+        statement = statement.where(
+            select(also.id).where(also.user_id == term.user_id, _in_range(also.term, n)).exists()
+        )
+    return statement.order_by(term.term, term.sort_name, term.registration_number).limit(
+        bindparam("limit")
+    )
+
+
+def _people(statement, params: dict) -> list:
+    """The first MAX_SHOWN + 1 people the statement finds, each once.
+
+    A person matches once per word of theirs that starts with the word typed (Jansen at
+    Jansen Jeugdzorg): such repeats are dropped here, and in the rare case that they leave
+    fewer people than asked while there were more rows, the query is repeated for more.
+    """
+    limit = MAX_SHOWN + 1
+    while True:
+        rows = db.session.execute(statement, {**params, "limit": limit}).all()
+        seen, people = set(), []
+        for row in rows:
+            if row.user_id not in seen:
+                seen.add(row.user_id)
+                people.append(row)
+        if len(people) > MAX_SHOWN or len(rows) < limit:
+            return people[: MAX_SHOWN + 1]
+        limit *= 2
+
+
+def search_register(query: str, page: int, today: date) -> RegisterPage:
+    """People with a valid certificate who agreed to be listed, matching every word typed
+    (names and employers by the start of a word, registration numbers in full), in the
+    order of the word typed, then name and number.
+
+    One statement whatever the size of the register: the index on (term, sort_name,
+    registration_number) delivers the rows in display order, and the query stops after
+    MAX_SHOWN + 1 of them, so a broad word (``jansen``) never counts or sorts every match.
+    """
+    asked = parse_register_query(query)
+    too_short = not asked.numbers and len("".join(asked.words)) < MIN_QUERY
+    if asked.matches_nobody or too_short or len(asked.numbers) > 1:
+        return RegisterPage([], 0, 1, 0)
+    # The longest word leads (the fewest matches); a number leads when one was typed.
+    words = sorted(asked.words, key=lambda w: (-len(w), w))
+    params: dict = {"today": today}
+    if asked.numbers:
+        (params["number"],) = asked.numbers
+        words = [None, *words]  # nothing in range 0: the number leads
+    for n, word in enumerate(words):
+        if word is not None:
+            params[f"lo{n}"], params[f"hi{n}"] = word, _upper_bound(word)
+    statement = _search_statement(bool(asked.numbers), len(words) - 1)
+    rows = _people(statement, params)
+    pages = -(-min(len(rows), MAX_SHOWN) // PER_PAGE)
     page = max(1, min(page, pages or 1))
-    rows = db.session.execute(
-        base.order_by(Certificate.holder_name, Registration.number)
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
     return RegisterPage(
         [
             RegisterRow(
                 r.holder_name,
                 FUNCTION_LABELS[r.holder_function],
-                r.number,
+                r.registration_number,
                 r.valid_until,
-                renewal_pending=bool(r.past_end),  # only a pending renewal keeps it listed
+                # past its end and still valid: only a pending renewal keeps it listed
+                renewal_pending=r.valid_until < today,
             )
-            for r in rows
+            for r in rows[(page - 1) * PER_PAGE : page * PER_PAGE]
         ],
-        total,
+        len(rows),
         page,
         pages,
     )
@@ -150,12 +216,40 @@ def refresh_person(user: User) -> None:
 
 
 def reindex_register() -> int:
-    """Rewrite every registered person's search terms (the caller commits); how many."""
+    """Rewrite every registered person's search terms (the caller commits); how many.
+
+    In bulk: one query for the people, one multi-row insert, so that a national register
+    (200,000 people) is reindexed in seconds.
+    """
+    latest = (
+        select(
+            Certificate.holder_id,
+            Certificate.holder_name,
+            func.row_number()
+            .over(
+                partition_by=Certificate.holder_id,
+                order_by=(Certificate.valid_until.desc(), Certificate.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(Certificate.revoked_at.is_(None))
+        .subquery()
+    )
     people = db.session.execute(
-        select(User, Registration).join(Registration, Registration.user_id == User.id)
+        select(Registration.user_id, Registration.number, User.employer, latest.c.holder_name)
+        .join(User, User.id == Registration.user_id)
+        .outerjoin(latest, and_(latest.c.holder_id == User.id, latest.c.rank == 1))
     ).all()
-    for user, registration in people:
-        index_person(user, registration)
+    db.session.execute(delete(RegisterTerm))
+    rows = [
+        row
+        for p in people
+        for row in _term_rows(p.user_id, p.holder_name or "", p.employer, p.number)
+    ]
+    # Core executemany on the session's connection: the ORM's bulk path costs more per row.
+    connection = db.session.connection()
+    for start in range(0, len(rows), 20_000):
+        connection.execute(RegisterTerm.__table__.insert(), rows[start : start + 20_000])
     return len(people)
 
 

@@ -15,7 +15,11 @@ def register():
     page_number = request.args.get("page", 1, type=int)
     result = public.search_register(query, page_number, register_today()) if query else None
     return render_template(
-        "certification/register.html", query=query, result=result, min_query=public.MIN_QUERY
+        "certification/register.html",
+        query=query,
+        result=result,
+        min_query=public.MIN_QUERY,
+        max_shown=public.MAX_SHOWN,
     )
 
 

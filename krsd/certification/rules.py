@@ -1,6 +1,8 @@
 """Pure certification rules: the application state machine, validity, numbers, codes."""
 
 import enum
+import functools
+import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
@@ -184,16 +186,28 @@ def certificate_status(
     return CertificateStatus.VALID
 
 
+_NOT_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@functools.lru_cache(maxsize=65_536)  # employers repeat: Gemeente Utrecht, thousands of times
+def _fold(text: str) -> str:
+    """Lower case without accents, other characters than letters and digits as spaces."""
+    if text.isascii():  # most names: the same result without the per-character work
+        return _NOT_ASCII_ALNUM.sub(" ", text.lower())
+    folded = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
+    ascii_text = ascii_text.replace("ł", "l").replace("ø", "o").replace("ß", "ss")
+    return "".join(ch if ch.isalnum() else " " for ch in ascii_text)
+
+
 def search_terms(*texts: str) -> set[str]:
     """Lower-case, accent-free words for the public register's prefix index."""
-    terms = set()
-    for text in texts:
-        folded = unicodedata.normalize("NFKD", text or "")
-        ascii_text = "".join(ch for ch in folded if not unicodedata.combining(ch)).lower()
-        ascii_text = ascii_text.replace("ł", "l").replace("ø", "o").replace("ß", "ss")
-        for word in "".join(ch if ch.isalnum() else " " for ch in ascii_text).split():
-            terms.add(word[:64])
-    return terms
+    return {word[:64] for text in texts for word in _fold(text or "").split()}
+
+
+def register_sort_name(name: str) -> str:
+    """A name folded for the register's display order: Çelik between Celen and Cem."""
+    return " ".join(_fold(name or "").split())[:200]
 
 
 @dataclass(frozen=True)

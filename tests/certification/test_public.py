@@ -11,6 +11,7 @@ from krsd.certification.models import (
     Application,
     Certificate,
     RegisterTerm,
+    Registration,
     RegistrationCounter,
 )
 from krsd.certification.public import index_person
@@ -193,7 +194,13 @@ def test_words_match_the_start_of_names_and_employers(browser, make_user):
 def test_reindexing_drops_number_prefixes_left_by_the_old_index(app, browser, make_user):
     user = make_user(name="Anouk Jansen")
     certify(user)
-    db.session.add(RegisterTerm(user_id=user.id, term="krsd"))  # as the old index wrote it
+    number = db.session.get(Registration, user.id).number
+    # as the old index wrote it
+    db.session.add(
+        RegisterTerm(
+            user_id=user.id, term="krsd", sort_name="anouk jansen", registration_number=number
+        )
+    )
     db.session.commit()
     assert "Anouk Jansen" in _flat(browser.get("/register?q=krsd"))
     result = app.test_cli_runner().invoke(args=["krsd", "reindex-register"])
