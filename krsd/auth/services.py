@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from krsd import audit
@@ -233,11 +234,17 @@ def _open_session(user: User, ip: str | None, user_agent: str) -> str:
 def load_session_user(token: str) -> User | None:
     """The user behind a session token, or None when it was ended or is too old."""
     max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
-    row = db.session.execute(
-        select(AuthSession, User)
-        .join(User, AuthSession.user_id == User.id)
-        .where(AuthSession.token_hash == _digest(token))
-    ).first()
+    row = (
+        db.session.execute(
+            select(AuthSession, User)
+            .join(User, AuthSession.user_id == User.id)
+            .where(AuthSession.token_hash == _digest(token))
+            # the roles in the same statement: every page asks for them
+            .options(joinedload(User.roles))
+        )
+        .unique()
+        .first()
+    )
     if row is None:
         return None
     auth_session, user = row

@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
 
 from krsd.certification.cycle import CycleTerms, renewal_hours_window
 from krsd.certification.models import Application, Certificate
@@ -84,16 +85,81 @@ class Preview:
     activities: list[Activity]
 
 
+def _current_certificate_query(user_id: int, today: date):
+    # An alias: the query is used inside statements that select certificates themselves.
+    certificate = aliased(Certificate)
+    return (
+        select(certificate.id)
+        .where(certificate.holder_id == user_id, certificate.current_on(today))
+        .order_by(certificate.valid_until.desc(), certificate.id.desc())
+        .limit(1)
+    )
+
+
 def current_certificate(user_id: int, today: date) -> Certificate | None:
     """The certificate a holder works toward renewing: the latest that is neither expired
     nor revoked on ``today`` (valid, valid past its end while a renewal is pending,
     suspended, or a renewal's certificate that has not started yet). None: not a holder."""
     return db.session.scalar(
-        select(Certificate)
-        .where(Certificate.holder_id == user_id, Certificate.current_on(today))
-        .order_by(Certificate.valid_until.desc(), Certificate.id.desc())
-        .limit(1)
+        select(Certificate).where(
+            Certificate.id == _current_certificate_query(user_id, today).scalar_subquery()
+        )
     )
+
+
+def suspended_clause(user_id: int, today: date):
+    """SQL: a certificate of the person (not revoked) is suspended on ``today``."""
+    certificate = aliased(Certificate)
+    return (
+        select(certificate.id)
+        .where(
+            certificate.holder_id == user_id,
+            certificate.suspended_at.is_not(None),
+            or_(certificate.suspended_until.is_(None), certificate.suspended_until >= today),
+            certificate.revoked_at.is_(None),
+        )
+        .exists()
+    )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A person's place in the cycle today, read in one statement for the busy pages."""
+
+    regulation: Regulation
+    #: as current_certificate()
+    certificate: Certificate | None
+    #: as renewal.suspended_today()
+    suspended: bool
+    #: the person's one open application, if any
+    open_application: Application | None
+
+
+def standing(user_id: int, today: date) -> Standing:
+    """The regulation in force, the current certificate, a suspension and the open
+    application: what the portfolio and *Certificering* ask on every visit, in one
+    statement instead of five."""
+    in_force = (
+        select(Regulation.id)
+        .where(Regulation.starts_on <= today)
+        .order_by(Regulation.starts_on.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(Regulation, Certificate, Application, suspended_clause(user_id, today))
+        .select_from(Regulation)
+        .outerjoin(
+            Certificate,
+            Certificate.id == _current_certificate_query(user_id, today).scalar_subquery(),
+        )
+        .outerjoin(Application, Application.open_applicant_id == user_id)
+        .where(Regulation.id == in_force)
+    ).first()
+    if row is None:
+        raise LookupError(f"no regulation in force on {today}")
+    regulation, certificate, application, suspended = row
+    return Standing(regulation, certificate, bool(suspended), application)
 
 
 def window_for(certificate: Certificate | None, today: date, regulation: Regulation) -> Window:

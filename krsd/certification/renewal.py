@@ -10,7 +10,7 @@ certification again, with the same registration number. The window is
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from krsd.certification import progress
@@ -123,30 +123,23 @@ def route_problem(
 
 def suspended_today(user_id: int, today: date) -> bool:
     """A certificate of the person (not revoked) is suspended on ``today``."""
-    return (
-        db.session.scalar(
-            select(Certificate.id)
-            .where(
-                Certificate.holder_id == user_id,
-                Certificate.suspended_at.is_not(None),
-                or_(Certificate.suspended_until.is_(None), Certificate.suspended_until >= today),
-                Certificate.revoked_at.is_(None),
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    return bool(db.session.scalar(select(progress.suspended_clause(user_id, today))))
 
 
 def prospect(user_id: int, today: date) -> Prospect:
-    regulation = progress.regulation_on(today)
+    return prospect_of(progress.standing(user_id, today), today)
+
+
+def prospect_of(standing: progress.Standing, today: date) -> Prospect:
+    """What the person can apply for today, from their standing read once."""
+    regulation = standing.regulation
     terms = progress.cycle_terms(regulation)
-    certificate = progress.current_certificate(user_id, today)
+    certificate = standing.certificate
     route = application_route(
         certificate.valid_until if certificate else None,
         today,
         terms,
-        suspended=suspended_today(user_id, today),
+        suspended=standing.suspended,
         original_end=certificate.original_valid_until if certificate else None,
     )
     window = progress.window_for(certificate, today, regulation)

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import selectinload
 
 from krsd import audit, storage
 from krsd.auth.models import User
@@ -18,6 +18,7 @@ from krsd.portfolio.rules import (
     FREE_TYPES,
     ActivityType,
     Category,
+    Entry,
     Progress,
     Window,
     compute_progress,
@@ -292,15 +293,79 @@ def record_evidence_download(evidence: Evidence, reader: User, application_id: i
     db.session.commit()
 
 
+#: activities per page of *Mijn portfolio*
+PER_PAGE = 25
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An activity as the portfolio's list shows it, with its number of evidence files."""
+
+    activity: Activity
+    evidence_count: int
+
+
 @dataclass(frozen=True)
 class Dashboard:
     regulation: Regulation
     window: Window
     deadline: date | None
     progress: Progress
-    activities: list[Activity]
-    years: list[int]
+    #: the page of activities shown (filtered), newest first
+    activities: list[Listed]
+    #: every year with activities, newest first, and how many each has
+    years: list[tuple[int, int]]
     oldest_counted: date | None
+    #: how many activities the filter matches, the page shown and the number of pages
+    matching: int
+    page: int
+    pages: int
+
+
+def _groups(owner_id: int, window: Window):
+    """The owner's activities summed per year, kind and accreditation: a few dozen rows
+    whatever the size of the portfolio, from the covering index on activities."""
+    year = func.extract("year", Activity.activity_date)
+    in_window = and_(Activity.activity_date >= window.start, Activity.activity_date <= window.end)
+    # Held by an approved application: they counted for that certificate and count no more.
+    application = Activity.locked_by.property.mapper.class_
+    used = Activity.locked_by.has(application.used_by_decision)
+    return db.session.execute(
+        select(
+            year.label("year"),
+            Activity.category,
+            Activity.type,
+            Activity.accreditation_id,
+            case((in_window, True), else_=False).label("in_window"),
+            case((used, True), else_=False).label("used"),
+            func.count().label("n"),
+            func.sum(Activity.hours).label("hours"),
+            func.max(Activity.hours).label("most_hours"),
+            func.min(Activity.activity_date).label("first_day"),
+            func.max(Activity.activity_date).label("last_day"),
+        )
+        .where(Activity.owner_id == owner_id)
+        .group_by(
+            year, Activity.category, Activity.type, Activity.accreditation_id, "in_window", "used"
+        )
+    ).all()
+
+
+def _entries(groups) -> list[Entry]:
+    """The groups that count, as entries for the rules: an accredited course's group by its
+    longest activity (it counts once per window), any other group by its sum."""
+    return [
+        Entry(
+            Category(g.category),
+            ActivityType(g.type),
+            Decimal(g.most_hours if g.accreditation_id else g.hours),
+            g.last_day,
+            key=(int(g.year), g.category, g.type, g.accreditation_id),
+            once=g.accreditation_id,
+        )
+        for g in groups
+        if g.in_window and not g.used
+    ]
 
 
 def dashboard(
@@ -308,40 +373,54 @@ def dashboard(
     today: date,
     category: Category | None,
     year: int | None,
+    page: int,
     counting: tuple[Window, date | None],
+    regulation: Regulation,
 ) -> Dashboard:
-    """Everything "Mijn portfolio" shows, in a fixed number of queries."""
-    regulation = regulation_in_force(today)
+    """Everything "Mijn portfolio" shows in two queries whatever the size: the bars and the
+    years from aggregated rows, and one page of the list."""
     window, deadline = counting
-    activities = db.session.scalars(
-        select(Activity)
-        .where(Activity.owner_id == owner.id)
-        .options(
-            selectinload(Activity.evidence_files),
-            selectinload(Activity.locked_by),
-            joinedload(Activity.accreditation).joinedload(Accreditation.course),
-        )
-        .order_by(Activity.activity_date.desc(), Activity.id.desc())
-    ).all()
-    # Activities already used by an approved application count no more.
-    counted = [a for a in activities if not _used_by_earlier_decision(a)]
-    progress = compute_progress([a.entry() for a in counted], regulation.terms, window)
-    in_window = [a.activity_date for a in counted if a.activity_date in window]
-    shown = [
-        a
-        for a in activities
-        if (category is None or a.category == category)
-        and (year is None or a.activity_date.year == year)
-    ]
-    years = sorted({a.activity_date.year for a in activities}, reverse=True)
-    return Dashboard(
-        regulation, window, deadline, progress, shown, years, min(in_window, default=None)
+    groups = _groups(owner.id, window)
+    progress = compute_progress(_entries(groups), regulation.terms, window)
+    counted = [g.first_day for g in groups if g.in_window and not g.used]
+    per_year: dict[int, int] = {}
+    matching = 0
+    for g in groups:
+        per_year[int(g.year)] = per_year.get(int(g.year), 0) + g.n
+        if (category is None or g.category == category) and (year is None or int(g.year) == year):
+            matching += g.n
+    pages = max(1, -(-matching // PER_PAGE))
+    page = max(1, min(page, pages))
+    evidence = (
+        select(func.count(Evidence.id))
+        .where(Evidence.activity_id == Activity.id)
+        .correlate(Activity)
+        .scalar_subquery()
     )
-
-
-def _used_by_earlier_decision(activity: Activity) -> bool:
-    # Locked by an approved application: it counted for that certificate already.
-    return activity.locked and activity.locked_by.used_by_decision
+    listed = select(Activity, evidence).where(Activity.owner_id == owner.id)
+    if category is not None:
+        listed = listed.where(Activity.category == category)
+    if year is not None:
+        listed = listed.where(
+            Activity.activity_date >= date(year, 1, 1), Activity.activity_date <= date(year, 12, 31)
+        )
+    rows = db.session.execute(
+        listed.order_by(Activity.activity_date.desc(), Activity.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return Dashboard(
+        regulation,
+        window,
+        deadline,
+        progress,
+        [Listed(activity, count) for activity, count in rows],
+        sorted(per_year.items(), reverse=True),
+        min(counted, default=None),
+        matching,
+        page,
+        pages,
+    )
 
 
 def activities_for_pdf(owner: User, window: Window) -> list[Activity]:

@@ -1,6 +1,6 @@
 """Mijn portfolio: the dashboard, activities, evidence files and the PDF overview."""
 
-from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
@@ -9,7 +9,6 @@ from krsd.auth import drafts
 from krsd.auth.access import owner_or_staff, role_required
 from krsd.auth.rules import RoleName
 from krsd.certification import progress, renewal
-from krsd.certification import services as certification
 from krsd.certification.evidence_access import application_showing
 from krsd.certification.rules import KIND_LABELS, STATE_LABELS
 from krsd.clock import register_today
@@ -101,15 +100,26 @@ def _show_error(form: ActivityForm, exc: services.PortfolioError) -> None:
         form.files.errors = [*form.files.errors, "Er is niets opgeslagen." + FILE_AGAIN]
 
 
+def _standing_today():
+    """Today, the person's standing (one statement) and what counts now for them."""
+    today = register_today()
+    standing = progress.standing(current_user.id, today)
+    prospect = renewal.prospect_of(standing, today)
+    deadline = standing.certificate.valid_until if standing.certificate else None
+    return today, standing, prospect, (prospect.window, deadline)
+
+
 @bp.route("/")
 @professional_only
 def dashboard():
     category = request.args.get("categorie")
     category = Category(category) if category in {c.value for c in Category} else None
     year = request.args.get("jaar", type=int)
-    today = register_today()
-    counting = progress.counting_window(current_user.id, today)
-    data = services.dashboard(current_user, today, category, year, counting)
+    page = request.args.get("pagina", 1, type=int)
+    today, standing, prospect, counting = _standing_today()
+    data = services.dashboard(
+        current_user, today, category, year, page, counting, standing.regulation
+    )
     return render_template(
         "portfolio/dashboard.html",
         data=data,
@@ -119,10 +129,11 @@ def dashboard():
         Category=Category,
         today=today,
         # Certification's view of the person: an open application, when renewal opens.
-        open_application=certification.open_application(current_user.id),
-        renewal_opens=renewal.prospect(current_user.id, today).opens,
+        open_application=standing.open_application,
+        renewal_opens=prospect.opens,
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
+        per_page=services.PER_PAGE,
     )
 
 
@@ -260,15 +271,16 @@ def _evidence_for_viewer(evidence_id: int) -> tuple[Evidence, int | None]:
 @role_required()
 def download_evidence(evidence_id: int):
     evidence, application_id = _evidence_for_viewer(evidence_id)
-    path = storage.path_of(evidence.stored_name)
-    if not path.exists():
+    if not storage.exists(evidence.stored_name):
         abort(404)
     name = download_name(evidence.label, evidence.kind)
     mimetype = MIME_TYPES[evidence.kind]
     if evidence.activity.owner_id != current_user.id:
         _write_from_here()
         services.record_evidence_download(evidence, current_user, application_id)
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
+    response = storage.send(
+        evidence.stored_name, mimetype=mimetype, as_attachment=True, download_name=name
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -289,15 +301,17 @@ def view_evidence(evidence_id: int):
     evidence, application_id = _evidence_for_viewer(evidence_id)
     if evidence.kind not in INLINE_KINDS:
         abort(404)
-    path = storage.path_of(evidence.stored_name)
-    if not path.exists():
+    if not storage.exists(evidence.stored_name):
         abort(404)
     if evidence.activity.owner_id != current_user.id:
         _write_from_here()
         services.record_evidence_download(evidence, current_user, application_id)
     name = download_name(evidence.label, evidence.kind)
-    response = send_file(
-        path, mimetype=MIME_TYPES[evidence.kind], as_attachment=False, download_name=name, max_age=0
+    response = storage.send(
+        evidence.stored_name,
+        mimetype=MIME_TYPES[evidence.kind],
+        as_attachment=False,
+        download_name=name,
     )
     response.headers["Content-Security-Policy"] = INLINE_EVIDENCE_CSP
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
@@ -343,9 +357,8 @@ def delete_evidence(evidence_id: int):
 @bp.route("/overzicht.pdf")
 @professional_only
 def pdf_overview():
-    today = register_today()
-    counting = progress.counting_window(current_user.id, today)
-    data = services.dashboard(current_user, today, None, None, counting)
+    today, standing, _prospect, counting = _standing_today()
+    data = services.dashboard(current_user, today, None, None, 1, counting, standing.regulation)
     activities = services.activities_for_pdf(current_user, data.window)
     content = portfolio_pdf(current_user, data, activities, today)
     return Response(
