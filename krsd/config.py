@@ -105,7 +105,7 @@ class Config:
     REGISTRATION_LIMIT_PER_ADDRESS = _env("REGISTRATION_LIMIT_PER_ADDRESS", "10 per hour")
     #: where the rate limits are counted: memory:// for one process, redis://host:port for all
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_STRATEGY = "sliding-window-counter"
     #: the address in every link the app writes (mail, QR code, verification link)
     PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
     #: host names requests may use besides the PUBLIC_URL's; others get a 400

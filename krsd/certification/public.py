@@ -115,13 +115,7 @@ def _search_statement(by_number: bool, words: int):
         .scalar_subquery()
     )
     statement = (
-        select(
-            term.user_id,
-            Certificate.holder_name,
-            Certificate.holder_function,
-            term.registration_number,
-            Certificate.valid_until,
-        )
+        select(term.user_id, Certificate.id.label("certificate_id"))
         .select_from(term)
         .join(User, User.id == term.user_id)
         .join(Certificate, Certificate.id == shown)
@@ -137,23 +131,32 @@ def _search_statement(by_number: bool, words: int):
     )
 
 
-def _people(statement, params: dict) -> list:
-    """The first MAX_SHOWN + 1 people the statement finds, each once.
+_SHOWN_RECORDS = select(
+    Certificate.id,
+    Certificate.holder_name,
+    Certificate.holder_function,
+    Certificate.registration_number,
+    Certificate.valid_until,
+).where(Certificate.id.in_(bindparam("ids", expanding=True)))
+
+
+def _people(statement, params: dict) -> list[tuple[int, int]]:
+    """(person, certificate shown) of the first MAX_SHOWN + 1 people found, each once.
 
     A person matches once per word of theirs that starts with the word typed (Jansen at
     Jansen Jeugdzorg): such repeats are dropped here, and in the rare case that they leave
     fewer people than asked while there were more rows, the query is repeated for more.
+    Plain tuples from the connection: this runs on every search of the public register.
     """
     limit = MAX_SHOWN + 1
+    connection = db.session.connection()
     while True:
-        rows = db.session.execute(statement, {**params, "limit": limit}).all()
-        seen, people = set(), []
-        for row in rows:
-            if row.user_id not in seen:
-                seen.add(row.user_id)
-                people.append(row)
+        rows = connection.execute(statement, {**params, "limit": limit}).fetchall()
+        people: dict[int, int] = {}
+        for user_id, certificate_id in rows:
+            people.setdefault(user_id, certificate_id)
         if len(people) > MAX_SHOWN or len(rows) < limit:
-            return people[: MAX_SHOWN + 1]
+            return list(people.items())[: MAX_SHOWN + 1]
         limit *= 2
 
 
@@ -180,9 +183,16 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
         if word is not None:
             params[f"lo{n}"], params[f"hi{n}"] = word, _upper_bound(word)
     statement = _search_statement(bool(asked.numbers), len(words) - 1)
-    rows = _people(statement, params)
-    pages = -(-min(len(rows), MAX_SHOWN) // PER_PAGE)
+    people = _people(statement, params)
+    pages = -(-min(len(people), MAX_SHOWN) // PER_PAGE)
     page = max(1, min(page, pages or 1))
+    # Only the page's certificates are read in full (the 201 matches are two numbers each).
+    shown = [
+        certificate for _person, certificate in people[(page - 1) * PER_PAGE : page * PER_PAGE]
+    ]
+    records = {}
+    if shown:
+        records = {r.id: r for r in db.session.execute(_SHOWN_RECORDS, {"ids": shown})}
     return RegisterPage(
         [
             RegisterRow(
@@ -193,9 +203,9 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
                 # past its end and still valid: only a pending renewal keeps it listed
                 renewal_pending=r.valid_until < today,
             )
-            for r in rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+            for r in (records[i] for i in shown)
         ],
-        len(rows),
+        len(people),
         page,
         pages,
     )
