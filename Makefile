@@ -44,8 +44,11 @@ test: install
 	@$(MAKE) --no-print-directory lint
 	@BIN=$(BIN) scripts/test-both.sh
 
+# make bench [ONLY=pdf|pages|daily|enrol|reports] [DB=sqlite|postgresql]: timings, never a test.
 bench: install
-	$(BIN)/python scripts/bench.py
+	@scripts/ensure-system-packages.sh bench
+	ONLY=$(ONLY) DB=$(DB) scripts/with-redis.sh $(if $(filter sqlite,$(DB))$(filter pdf,$(ONLY)),,scripts/with-postgres.sh) \
+	  $(BIN)/python scripts/bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

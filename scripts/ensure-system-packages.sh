@@ -3,10 +3,13 @@
 #   run:  fonts-dejavu-core (the TrueType font embedded in certificates and portfolio PDFs)
 #   test: the same, plus chromium (browser tests), poppler-utils and zbar-tools (reading
 #         PDFs and decoding QR codes in tests); PostgreSQL comes from with-postgres.sh.
+#   bench: the same as run, plus wrk (the HTTP load generator of `make bench`); PostgreSQL
+#         and Redis come from with-postgres.sh and with-redis.sh.
 set -euo pipefail
 purpose=${1:-run}
 wanted=(fonts-dejavu-core)
 [[ $purpose == test ]] && wanted+=(chromium poppler-utils zbar-tools)
+[[ $purpose == bench ]] && wanted+=(wrk)
 
 missing=()
 for package in "${wanted[@]}"; do
