@@ -1,11 +1,12 @@
 """Portfolio use cases: log, change and delete activities, evidence, the dashboard."""
 
+import functools
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from krsd import audit, storage
@@ -322,15 +323,17 @@ class Dashboard:
     pages: int
 
 
-def _groups(owner_id: int, window: Window):
-    """The owner's activities summed per year, kind and accreditation: a few dozen rows
-    whatever the size of the portfolio, from the covering index on activities."""
+@functools.cache
+def _groups_statement():
+    """Built once (with parameters), like every statement of this page."""
     year = func.extract("year", Activity.activity_date)
-    in_window = and_(Activity.activity_date >= window.start, Activity.activity_date <= window.end)
+    in_window = and_(
+        Activity.activity_date >= bindparam("start"), Activity.activity_date <= bindparam("end")
+    )
     # Held by an approved application: they counted for that certificate and count no more.
     application = Activity.locked_by.property.mapper.class_
     used = Activity.locked_by.has(application.used_by_decision)
-    return db.session.execute(
+    return (
         select(
             year.label("year"),
             Activity.category,
@@ -344,11 +347,42 @@ def _groups(owner_id: int, window: Window):
             func.min(Activity.activity_date).label("first_day"),
             func.max(Activity.activity_date).label("last_day"),
         )
-        .where(Activity.owner_id == owner_id)
+        .where(Activity.owner_id == bindparam("owner_id"))
         .group_by(
             year, Activity.category, Activity.type, Activity.accreditation_id, "in_window", "used"
         )
-    ).all()
+    )
+
+
+def _groups(owner_id: int, window: Window):
+    """The owner's activities summed per year, kind and accreditation: a few dozen rows
+    whatever the size of the portfolio, from the covering index on activities."""
+    params = {"owner_id": owner_id, "start": window.start, "end": window.end}
+    return db.session.execute(_groups_statement(), params).all()
+
+
+@functools.cache
+def _page_statement(by_category: bool, by_year: bool):
+    """One page of the owner's activities, newest first, each with its number of files."""
+    evidence = (
+        select(func.count(Evidence.id))
+        .where(Evidence.activity_id == Activity.id)
+        .correlate(Activity)
+        .scalar_subquery()
+    )
+    listed = select(Activity, evidence).where(Activity.owner_id == bindparam("owner_id"))
+    if by_category:
+        listed = listed.where(Activity.category == bindparam("category"))
+    if by_year:
+        listed = listed.where(
+            Activity.activity_date >= bindparam("year_start"),
+            Activity.activity_date <= bindparam("year_end"),
+        )
+    return (
+        listed.order_by(Activity.activity_date.desc(), Activity.id.desc())
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
 
 
 def _entries(groups) -> list[Entry]:
@@ -391,24 +425,13 @@ def dashboard(
             matching += g.n
     pages = max(1, -(-matching // PER_PAGE))
     page = max(1, min(page, pages))
-    evidence = (
-        select(func.count(Evidence.id))
-        .where(Evidence.activity_id == Activity.id)
-        .correlate(Activity)
-        .scalar_subquery()
-    )
-    listed = select(Activity, evidence).where(Activity.owner_id == owner.id)
+    params = {"owner_id": owner.id, "limit": PER_PAGE, "offset": (page - 1) * PER_PAGE}
     if category is not None:
-        listed = listed.where(Activity.category == category)
+        params["category"] = category
     if year is not None:
-        listed = listed.where(
-            Activity.activity_date >= date(year, 1, 1), Activity.activity_date <= date(year, 12, 31)
-        )
-    rows = db.session.execute(
-        listed.order_by(Activity.activity_date.desc(), Activity.id.desc())
-        .limit(PER_PAGE)
-        .offset((page - 1) * PER_PAGE)
-    ).all()
+        params["year_start"], params["year_end"] = date(year, 1, 1), date(year, 12, 31)
+    statement = _page_statement(category is not None, year is not None)
+    rows = db.session.execute(statement, params).all()
     return Dashboard(
         regulation,
         window,
