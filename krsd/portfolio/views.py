@@ -19,6 +19,7 @@ from krsd.extensions import db
 from krsd.file_types import MIME_TYPES, download_name
 from krsd.forms_common import choices
 from krsd.portfolio import bp, services
+from krsd.portfolio import dashboard as overview
 from krsd.portfolio.forms import ActivityForm, ConfirmForm, EvidenceForm
 from krsd.portfolio.models import Activity, Evidence
 from krsd.portfolio.pdf import portfolio_pdf
@@ -115,9 +116,11 @@ def dashboard():
     category = request.args.get("categorie")
     category = Category(category) if category in {c.value for c in Category} else None
     year = request.args.get("jaar", type=int)
+    if year is not None and not 1900 <= year <= 9999:
+        year = None  # no such year in a portfolio: the whole list
     page = request.args.get("pagina", 1, type=int)
     today, standing, prospect, counting = _standing_today()
-    data = services.dashboard(
+    data = overview.dashboard(
         current_user, today, category, year, page, counting, standing.regulation
     )
     return render_template(
@@ -133,7 +136,7 @@ def dashboard():
         renewal_opens=prospect.opens,
         kind_labels=KIND_LABELS,
         state_labels=STATE_LABELS,
-        per_page=services.PER_PAGE,
+        per_page=overview.PER_PAGE,
     )
 
 
@@ -358,8 +361,8 @@ def delete_evidence(evidence_id: int):
 @professional_only
 def pdf_overview():
     today, standing, _prospect, counting = _standing_today()
-    data = services.dashboard(current_user, today, None, None, 1, counting, standing.regulation)
-    activities = services.activities_for_pdf(current_user, data.window)
+    data = overview.dashboard(current_user, today, None, None, 1, counting, standing.regulation)
+    activities = overview.activities_for_pdf(current_user, data.window)
     content = portfolio_pdf(current_user, data, activities, today)
     return Response(
         content,

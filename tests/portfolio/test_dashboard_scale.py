@@ -9,7 +9,7 @@ from krsd.certification.models import Application
 from krsd.certification.rules import Kind, State
 from krsd.courses.models import Accreditation, Course
 from krsd.extensions import db
-from krsd.portfolio import services
+from krsd.portfolio import dashboard as overview
 from krsd.portfolio.models import Activity, Evidence, regulation_in_force
 from krsd.portfolio.rules import ActivityType, Category, Window, compute_progress
 from tests.portfolio.conftest import TODAY
@@ -124,7 +124,7 @@ def test_the_bars_from_sums_equal_the_rules_over_every_activity(app, make_user):
         db.session.commit()
         counted = [a for a in activities if a.locked_by_application_id != approved.id]
         expected = compute_progress([a.entry() for a in counted], regulation.terms, WINDOW)
-        shown = services.dashboard(owner, TODAY, None, None, 1, (WINDOW, None), regulation)
+        shown = overview.dashboard(owner, TODAY, None, None, 1, (WINDOW, None), regulation)
         for field in ("accredited", "free", "free_counted", "total_counted", "eligible"):
             assert getattr(shown.progress, field) == getattr(expected, field), (person, field)
         in_window = [a.activity_date for a in counted if a.activity_date in WINDOW]
