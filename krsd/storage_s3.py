@@ -66,14 +66,16 @@ class S3Storage:
     def put(self, key: str, data: bytes) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._key(key), Body=data)
 
-    def open(self, key: str) -> BinaryIO:
+    def _get(self, key: str) -> dict:
         try:
-            reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+            return self.client.get_object(Bucket=self.bucket, Key=self._key(key))
         except ClientError as exc:
             if _missing(exc):
                 raise FileNotFoundError(key) from exc
             raise
-        return reply["Body"]
+
+    def open(self, key: str) -> BinaryIO:
+        return self._get(key)["Body"]
 
     def exists(self, key: str) -> bool:
         try:
@@ -111,12 +113,7 @@ class S3Storage:
     def send(self, key: str, *, mimetype: str, download_name: str, as_attachment: bool) -> Response:
         # Streamed through the app, not a redirect to a signed URL: the access check, the
         # audit entry and the security headers stay those of the route.
-        try:
-            reply = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
-        except ClientError as exc:
-            if _missing(exc):
-                raise FileNotFoundError(key) from exc
-            raise
+        reply = self._get(key)
         response = send_file(
             reply["Body"],
             mimetype=mimetype,
