@@ -106,6 +106,10 @@ class Config:
     #: where the rate limits are counted: memory:// for one process, redis://host:port for all
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_STRATEGY = "sliding-window-counter"
+    #: Redis unreachable: count in this process's memory instead of failing the page, and
+    #: give up on a slow Redis quickly (krsd/limits.py does the same for its budgets)
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
     #: the address in every link the app writes (mail, QR code, verification link)
     PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
     #: host names requests may use besides the PUBLIC_URL's; others get a 400

@@ -6,14 +6,45 @@ form says, such as the e-mail address typed, are checked by the view with ``spen
 """
 
 import hashlib
+import logging
 import math
 import time
 from dataclasses import dataclass
 
 from flask import current_app, request
 from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import STRATEGIES
 
 from krsd.extensions import limiter
+
+log = logging.getLogger(__name__)
+_fallback = {}
+
+
+def _strategy():
+    """The shared store's strategy; this process's memory while the store cannot be reached.
+
+    A Redis outage must not take the login, reset and register pages down with it: the
+    limits then hold per process (as ``make run`` counts them) until Redis answers again.
+    Flask-Limiter does the same for the decorated pages (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED).
+    """
+    return limiter.limiter
+
+
+def _in_memory():
+    name = current_app.config["RATELIMIT_STRATEGY"]
+    if name not in _fallback:
+        _fallback[name] = STRATEGIES[name](MemoryStorage())
+    return _fallback[name]
+
+
+def _call(method: str, *args):
+    try:
+        return getattr(_strategy(), method)(*args)
+    except Exception as exc:  # redis-py raises its own errors; any store failure counts
+        log.warning("rate-limit storage unreachable, counting in memory: %s", exc)
+        return getattr(_in_memory(), method)(*args)
 
 
 def _public_limit() -> str:
@@ -46,13 +77,13 @@ class Budget:
         return parse(current_app.config[self.setting]), "krsd", self.setting.lower(), digest
 
     def available(self) -> bool:
-        return limiter.limiter.test(*self._args())
+        return _call("test", *self._args())
 
     def spend(self) -> bool:
-        return limiter.limiter.hit(*self._args())
+        return _call("hit", *self._args())
 
     def seconds_left(self) -> float:
-        stats = limiter.limiter.get_window_stats(*self._args())
+        stats = _call("get_window_stats", *self._args())
         return max(0.0, stats.reset_time - time.time())
 
 
