@@ -165,9 +165,10 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
     (names and employers by the start of a word, registration numbers in full), in the
     order of the word typed, then name and number.
 
-    One statement whatever the size of the register: the index on (term, sort_name,
-    registration_number) delivers the rows in display order, and the query stops after
-    MAX_SHOWN + 1 of them, so a broad word (``jansen``) never counts or sorts every match.
+    Two statements whatever the size of the register: the index on (term, sort_name,
+    registration_number) delivers the matches in display order and the first stops after
+    MAX_SHOWN + 1 of them, so a broad word (``jansen``) never counts or sorts every match;
+    the second reads the certificates of the page shown.
     """
     asked = parse_register_query(query)
     too_short = not asked.numbers and len("".join(asked.words)) < MIN_QUERY
