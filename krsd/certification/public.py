@@ -10,11 +10,9 @@ from sqlalchemy.orm import aliased
 from krsd.auth.models import User
 from krsd.auth.rules import FUNCTION_LABELS
 from krsd.certification.models import Certificate, RegisterTerm, Registration
+from krsd.certification.register_rules import parse_register_query, register_sort_name, search_terms
 from krsd.certification.rules import (
     normalise_verification_code,
-    parse_register_query,
-    register_sort_name,
-    search_terms,
 )
 from krsd.extensions import db
 

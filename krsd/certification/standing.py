@@ -16,10 +16,10 @@ from krsd.certification.bureau_requests import ExtensionRequest
 from krsd.certification.cycle import expired
 from krsd.certification.models import Certificate, Registration
 from krsd.certification.public import refresh_person
+from krsd.certification.register_rules import parse_register_query
 from krsd.certification.rules import (
     SUSPENSION_ENDS_IN_THE_PAST,
     StandingAction,
-    parse_register_query,
     standing_problem,
 )
 from krsd.database import utcnow

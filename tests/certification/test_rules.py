@@ -2,6 +2,7 @@ from datetime import date
 
 import pytest
 
+from krsd.certification.register_rules import parse_register_query, search_terms
 from krsd.certification.rules import (
     Action,
     CertificateStatus,
@@ -13,8 +14,6 @@ from krsd.certification.rules import (
     new_verification_code,
     next_state,
     normalise_verification_code,
-    parse_register_query,
-    search_terms,
     validity,
 )
 
