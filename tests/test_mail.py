@@ -79,8 +79,8 @@ def test_every_delivered_message_carries_date_and_message_id(
 def test_send_mail_on_every_node_at_once_sends_each_message_once(app, smtp, monkeypatch):
     """``flask krsd send-mail`` from cron on four nodes: each message goes out once."""
     import threading
-    import time
 
+    from krsd import mail
     from krsd.mail import send_many
 
     # Queued while the SMTP server was down: thirty messages wait in the outbox.
@@ -90,13 +90,19 @@ def test_send_mail_on_every_node_at_once_sends_each_message_once(app, smtp, monk
     )
     db.session.commit()
     monkeypatch.setitem(app.config, "MAIL_SERVER", "smtp.example.nl")
-    slow_send = FakeSMTP.send_message
+    # The worst interleaving, without sleeping: no node delivers anything until all four
+    # have read the whole list of waiting messages.
+    everyone_has_read = threading.Barrier(4, timeout=30)
+    waited = threading.local()
+    deliver = mail.deliver
 
-    def send_slowly(self, message):  # an SMTP server takes its time: the nodes overlap
-        time.sleep(0.005)
-        slow_send(self, message)
+    def deliver_after_everyone_read(*message):
+        if not getattr(waited, "done", False):
+            waited.done = True
+            everyone_has_read.wait()
+        return deliver(*message)
 
-    monkeypatch.setattr(FakeSMTP, "send_message", send_slowly)
+    monkeypatch.setattr(mail, "deliver", deliver_after_everyone_read)
     barrier = threading.Barrier(4)
     results = []
 
