@@ -107,3 +107,40 @@ def test_certificates_issued_before_the_holder_record_get_their_holders_details(
     finally:
         engine.dispose()
     assert tuple(row) == ("Anouk Jansen", "doorstroomcoach", "Gemeente Ede", None)
+
+
+def test_an_existing_database_with_courses_upgrades_to_the_head(empty_database_url, tmp_path):
+    """The courses migration rebuilds tables that accreditations point at: on SQLite that
+    failed ("FOREIGN KEY constraint failed" dropping courses) for any database with data."""
+    env = app_env(empty_database_url, tmp_path)
+    assert flask("db", "upgrade", "b0f1a2b3c010", env=env).returncode == 0
+    engine = create_engine(empty_database_url)
+    now = datetime.now(UTC)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO courses (id, title, provider, description, created_at)"
+                    " VALUES (1, 'Module 1 Wet- en regelgeving', 'Ingrado', '', :now)"
+                ),
+                {"now": now},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO accreditations (id, course_id, number, hours, valid_from,"
+                    " valid_until, granted_at) VALUES (1, 1, 'KRSD-A-1', 8, :start, :end, :now)"
+                ),
+                {"now": now, "start": date(2026, 1, 1), "end": date(2027, 12, 31)},
+            )
+        upgrade = flask("db", "upgrade", env=env)
+        assert upgrade.returncode == 0, upgrade.stderr
+        with engine.connect() as conn:
+            course, accredited = conn.execute(
+                text(
+                    "SELECT c.title, a.number FROM accreditations a"
+                    " JOIN courses c ON c.id = a.course_id"
+                )
+            ).one()
+        assert (course, accredited) == ("Module 1 Wet- en regelgeving", "KRSD-A-1")
+    finally:
+        engine.dispose()
