@@ -39,6 +39,8 @@ class RegisterPage:
     found: int
     page: int
     pages: int
+    #: fewer than MIN_QUERY letters and no number: not searched, the page asks for more
+    too_short: bool = False
 
     @property
     def more_than_shown(self) -> bool:
@@ -95,7 +97,9 @@ def _search_statement(by_number: bool, words: int):
     """The register's query for a number or a leading word, and ``words`` more words.
 
     Built once per shape and reused with parameters: building a statement of this size
-    costs more than running it.
+    costs more than running it. It asks only *whether* a person holds a valid certificate
+    (EXISTS stops at the first); which certificate the row shows is read for the page's
+    people only (``_shown_records``), not for every match counted.
     """
     term = aliased(RegisterTerm)
     if by_number:
@@ -103,21 +107,17 @@ def _search_statement(by_number: bool, words: int):
         lead = term.user_id == person.scalar_subquery()
     else:
         lead = _in_range(term.term, 0)
-    # Per person the valid certificate that runs longest, whose record the row shows.
-    other = aliased(Certificate)
-    shown = (
-        select(other.id)
-        .where(other.holder_id == term.user_id, other.valid_on(bindparam("today")))
-        .order_by(other.valid_until.desc(), other.id.desc())
-        .limit(1)
-        .scalar_subquery()
+    certificate = aliased(Certificate)
+    certified = (
+        select(certificate.id)
+        .where(certificate.holder_id == term.user_id, certificate.valid_on(bindparam("today")))
+        .exists()
     )
     statement = (
-        select(term.user_id, Certificate.id.label("certificate_id"))
+        select(term.user_id)
         .select_from(term)
         .join(User, User.id == term.user_id)
-        .join(Certificate, Certificate.id == shown)
-        .where(lead, User.public_listing_consent.is_(True), User.active.is_(True))
+        .where(lead, User.public_listing_consent.is_(True), User.active.is_(True), certified)
     )
     for n in range(1, words + 1):
         also = aliased(RegisterTerm)
@@ -129,17 +129,25 @@ def _search_statement(by_number: bool, words: int):
     )
 
 
-_SHOWN_RECORDS = select(
-    Certificate.id,
-    Certificate.holder_name,
-    Certificate.holder_function,
-    Certificate.registration_number,
-    Certificate.valid_until,
-).where(Certificate.id.in_(bindparam("ids", expanding=True)))
+#: the valid certificates of the page's people, the one that runs longest first per person
+_SHOWN_RECORDS = (
+    select(
+        Certificate.holder_id,
+        Certificate.holder_name,
+        Certificate.holder_function,
+        Certificate.registration_number,
+        Certificate.valid_until,
+    )
+    .where(
+        Certificate.holder_id.in_(bindparam("people", expanding=True)),
+        Certificate.valid_on(bindparam("today")),
+    )
+    .order_by(Certificate.holder_id, Certificate.valid_until.desc(), Certificate.id.desc())
+)
 
 
-def _people(statement, params: dict) -> list[tuple[int, int]]:
-    """(person, certificate shown) of the first MAX_SHOWN + 1 people found, each once.
+def _people(statement, params: dict) -> list[int]:
+    """The first MAX_SHOWN + 1 people found, each once, in display order.
 
     A person matches once per word of theirs that starts with the word typed (Jansen at
     Jansen Jeugdzorg): such repeats are dropped here, and in the rare case that they leave
@@ -150,12 +158,20 @@ def _people(statement, params: dict) -> list[tuple[int, int]]:
     connection = db.session.connection()
     while True:
         rows = connection.execute(statement, {**params, "limit": limit}).fetchall()
-        people: dict[int, int] = {}
-        for user_id, certificate_id in rows:
-            people.setdefault(user_id, certificate_id)
+        people = list(dict.fromkeys(user_id for (user_id,) in rows))
         if len(people) > MAX_SHOWN or len(rows) < limit:
-            return list(people.items())[: MAX_SHOWN + 1]
+            return people[: MAX_SHOWN + 1]
         limit *= 2
+
+
+def _shown_records(people: list[int], today: date) -> dict:
+    """Per person of the page, the record of the valid certificate that runs longest."""
+    records: dict = {}
+    if people:
+        rows = db.session.connection().execute(_SHOWN_RECORDS, {"people": people, "today": today})
+        for record in rows:
+            records.setdefault(record.holder_id, record)
+    return records
 
 
 def search_register(query: str, page: int, today: date) -> RegisterPage:
@@ -170,7 +186,9 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
     """
     asked = parse_register_query(query)
     too_short = not asked.numbers and len("".join(asked.words)) < MIN_QUERY
-    if asked.matches_nobody or too_short or len(asked.numbers) > 1:
+    if too_short and not asked.matches_nobody:
+        return RegisterPage([], 0, 1, 0, too_short=True)
+    if asked.matches_nobody or len(asked.numbers) > 1:
         return RegisterPage([], 0, 1, 0)
     # The longest word leads (the fewest matches); a number leads when one was typed.
     words = sorted(asked.words, key=lambda w: (-len(w), w))
@@ -185,13 +203,10 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
     people = _people(statement, params)
     pages = -(-min(len(people), MAX_SHOWN) // PER_PAGE)
     page = max(1, min(page, pages or 1))
-    # Only the page's certificates are read in full (the 201 matches are two numbers each).
-    shown = [
-        certificate for _person, certificate in people[(page - 1) * PER_PAGE : page * PER_PAGE]
-    ]
-    records = {}
-    if shown:
-        records = {r.id: r for r in db.session.execute(_SHOWN_RECORDS, {"ids": shown})}
+    shown = people[(page - 1) * PER_PAGE : page * PER_PAGE]
+    # Only the page's people have their certificate read (the 201 matches are one number each).
+    # A certificate that ended between the two statements drops its person from the page.
+    records = _shown_records(shown, today)
     return RegisterPage(
         [
             RegisterRow(
@@ -202,7 +217,7 @@ def search_register(query: str, page: int, today: date) -> RegisterPage:
                 # past its end and still valid: only a pending renewal keeps it listed
                 renewal_pending=r.valid_until < today,
             )
-            for r in (records[i] for i in shown)
+            for r in (records[p] for p in shown if p in records)
         ],
         len(people),
         page,

@@ -65,7 +65,7 @@ def _listed(names: list[str], employer: str = "Gemeente Testdorp") -> None:
 
 
 def _names(html: str) -> list[str]:
-    return re.findall(r"<tr><td>([^<]+)</td>", html)
+    return re.findall(r"<tr><td[^>]*>([^<]+)</td>", html)
 
 
 def _flat(response) -> str:
@@ -126,3 +126,37 @@ def test_the_broad_search_costs_the_same_statements_at_any_size(browser):
     few = browser.queries_for("/register?q=jansen")
     _listed([f"Jansen {n:03d}" for n in range(5, 240)])
     assert browser.queries_for("/register?q=jansen") == few
+
+
+def test_a_person_with_two_valid_certificates_shows_the_one_that_runs_longest(browser):
+    _listed(["Fenna Overlap"])
+    holder = db.session.scalar(db.select(User).where(User.name == "Fenna Overlap"))
+    first = db.session.scalar(db.select(Certificate).where(Certificate.holder_id == holder.id))
+    renewal = Application(
+        applicant_id=holder.id,
+        kind=Kind.RENEWAL,
+        state=State.APPROVED,
+        window_start=TODAY - timedelta(days=1000),
+        window_end=TODAY,
+        regulation_id=regulation_in_force(TODAY).id,
+        previous_certificate_id=first.id,
+        decided_at=utcnow(),
+    )
+    db.session.add(renewal)
+    db.session.flush()
+    later = Certificate(
+        holder_id=holder.id,
+        application_id=renewal.id,
+        registration_number=first.registration_number,
+        valid_from=TODAY - timedelta(days=1),
+        valid_until=first.valid_until + timedelta(days=400),
+        verification_code=new_verification_code(),
+        holder_name=holder.name,
+        holder_function=holder.function,
+        holder_employer=holder.employer,
+    )
+    db.session.add(later)
+    db.session.commit()
+    html = _flat(browser.get("/register?q=overlap"))
+    assert _names(html) == ["Fenna Overlap"] and "1 gevonden" in html
+    assert str(later.valid_until.year) in html and str(first.valid_until.year) not in html
