@@ -8,7 +8,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from krsd import storage
-from krsd.auth import drafts
+from krsd.auth import drafts, email_confirmation
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName, needs_second_factor, password_problems
 from krsd.auth.second_factor import add_known_secret
@@ -21,7 +21,7 @@ from krsd.courses import daily as courses_daily
 from krsd.courses.models import RequestAttachment
 from krsd.demo import seed_portfolios_and_applications
 from krsd.extensions import db
-from krsd.formatting import nl_date
+from krsd.formatting import nl_date, nl_plural
 from krsd.mail import deliver_pending
 from krsd.portfolio.models import Evidence
 from krsd.privacy import retention
@@ -76,7 +76,8 @@ def seed_demo() -> None:
     with current_app.test_request_context("/", base_url=current_app.config["PUBLIC_URL"]):
         portfolios = seed_portfolios_and_applications(register_today())
     if created or portfolios:
-        click.echo(f"Demodata geladen: {created} accounts (wachtwoord: {DEMO_PASSWORD}).")
+        accounts = nl_plural(created, "account", "accounts")
+        click.echo(f"Demodata geladen: {accounts} (wachtwoord: {DEMO_PASSWORD}).")
     else:
         click.echo("Demodata was al geladen; niets gewijzigd.")
     click.echo(
@@ -91,7 +92,8 @@ def reindex_register_command() -> None:
     """Rewrite the public register's search index (once after upgrading to whole numbers)."""
     count = reindex_register()
     db.session.commit()
-    click.echo(f"Zoekindex van het register herschreven: {count} personen.")
+    people = nl_plural(count, "persoon", "personen")
+    click.echo(f"Zoekindex van het register herschreven: {people}.")
 
 
 @krsd_cli.command("create-user")
@@ -137,7 +139,8 @@ def run_daily_job(day) -> tuple:
     drafts_removed = drafts.remove_expired()
     trainers_reminded = courses_daily.remind_missing_attendance(day)
     kept = retention.run_retention(day)
-    return report, drafts_removed, trainers_reminded, kept
+    unconfirmed_removed = email_confirmation.remove_unconfirmed()
+    return report, drafts_removed, trainers_reminded, kept, unconfirmed_removed
 
 
 @krsd_cli.command("daily")
@@ -154,7 +157,7 @@ def daily_command(today) -> None:
     """
     day = today.date() if today else register_today()
     started = time.monotonic()
-    report, drafts_removed, trainers_reminded, kept = run_daily_job(day)
+    report, drafts_removed, trainers_reminded, kept, unconfirmed_removed = run_daily_job(day)
     seconds = time.monotonic() - started
     per_reminder = ", ".join(
         f"{days} dagen: {report.reminders[days]}" for days in sorted(report.reminders, reverse=True)
@@ -170,6 +173,7 @@ def daily_command(today) -> None:
     click.echo(f"  bewaarde formulieren na verlopen sessie opgeruimd: {drafts_removed}")
     click.echo(f"  bewijsstukken na de bewaartermijn verwijderd: {kept.evidence_removed}")
     click.echo(f"  accounts na de bewaartermijn verwijderd: {kept.accounts_erased}")
+    click.echo(f"  nooit bevestigde accounts verwijderd: {unconfirmed_removed}")
     click.echo(f"Klaar in {seconds:.1f} s.".replace(".", ",", 1))
 
 
@@ -197,7 +201,7 @@ def check_storage_command(repair: bool) -> None:
     ).all()
     db.session.rollback()  # hashing every file must not hold SQLite's write lock
     report = storage.check([tuple(r) for r in records])
-    click.echo(f"{len(records)} bewijsstukken in de database.")
+    click.echo(f"{nl_plural(len(records), 'bewijsstuk', 'bewijsstukken')} in de database.")
     for label, names in (
         ("Ontbreekt", report.missing),
         ("Beschadigd (hash klopt niet)", report.corrupt),

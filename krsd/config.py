@@ -123,6 +123,15 @@ class Config:
     LOGIN_MAX_FAILURES_PER_ADDRESS = _env_int("LOGIN_MAX_FAILURES_PER_ADDRESS", 100)
     LOGIN_WINDOW_MINUTES = _env_int("LOGIN_WINDOW_MINUTES", 15)
     PASSWORD_RESET_MINUTES = _env_int("PASSWORD_RESET_MINUTES", 60)
+    #: how long the link that confirms a new account's e-mail address works
+    EMAIL_CONFIRMATION_HOURS = _env_int("EMAIL_CONFIRMATION_HOURS", 24)
+    #: a self-registered account never confirmed is removed by the daily job after this
+    UNCONFIRMED_ACCOUNT_DAYS = _env_int("UNCONFIRMED_ACCOUNT_DAYS", 7)
+    #: new confirmation links per hour for one e-mail address, and from one client address
+    CONFIRMATION_LIMIT_PER_EMAIL = _env("CONFIRMATION_LIMIT_PER_EMAIL", "5 per hour")
+    CONFIRMATION_LIMIT_PER_ADDRESS = _env("CONFIRMATION_LIMIT_PER_ADDRESS", "20 per hour")
+    #: where people reach the registerbureau, e.g. about an accessibility problem
+    SUPPORT_EMAIL = _env("SUPPORT_EMAIL", "registerbureau@krsd.nl")
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
@@ -150,6 +159,7 @@ class TestConfig(Config):
     PUBLIC_RATE_PER_MINUTE = 100_000
     RESET_LIMIT_PER_EMAIL = RESET_LIMIT_PER_ADDRESS = "100000 per hour"
     REGISTRATION_LIMIT_PER_ADDRESS = "100000 per hour"
+    CONFIRMATION_LIMIT_PER_EMAIL = CONFIRMATION_LIMIT_PER_ADDRESS = "100000 per hour"
     RATELIMIT_STORAGE_URI = "memory://"
     PUBLIC_URL = "http://localhost"
     TRUSTED_HOSTS = ["127.0.0.1", "localhost"]

@@ -98,14 +98,18 @@ def run_migrations_online():
             connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+        finally:
             if sqlite:
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
-                if broken:
-                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
-        if sqlite:
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                # Never back into the pool without foreign keys (the pragma cannot be turned
+                # on again while the outer transaction lasts): a new connection gets them.
+                connection.invalidate()
 
 
 if context.is_offline_mode():

@@ -48,6 +48,7 @@ def seed(database_url: str, instance: Path) -> tuple[int, int]:
     from krsd.auth.rules import Function, RoleName
     from krsd.clock import register_today
     from krsd.courses.models import Course, CourseStatus, CourseTargetGroup, Edition, TargetGroup
+    from krsd.database import utcnow
     from krsd.extensions import db
 
     today = register_today()
@@ -80,6 +81,7 @@ def seed(database_url: str, instance: Path) -> tuple[int, int]:
                 name=f"Storm Deelnemer {n}",
                 function=Function.ONDERSTEUNER,
                 employer="Gemeente Bench",
+                email_confirmed_at=utcnow(),
                 roles=[UserRole(role=RoleName.PROFESSIONAL)],
             )
             for n in range(PEOPLE)

@@ -125,9 +125,9 @@ def seed(database_url: str, instance: Path, today) -> None:
     now = SEED_MOMENT
     loader.execute(
         "INSERT INTO users (id, email, password_hash, name, function, employer, "
-        "public_listing_consent, active, created_at) SELECT uid, email, password_hash, name, "
-        "function, employer, listed, ?, ? FROM bench_people",
-        (True, now),
+        "public_listing_consent, active, created_at, email_confirmed_at) SELECT uid, email, "
+        "password_hash, name, function, employer, listed, ?, ?, ? FROM bench_people",
+        (True, now, now),
     )
     loader.execute(
         "INSERT INTO user_roles (user_id, role, granted_at) "

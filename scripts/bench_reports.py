@@ -120,9 +120,9 @@ def seed_statements(sql: type[SQLiteSQL]) -> list[str]:
     )
     return [
         f"""INSERT INTO users (id, email, password_hash, name, function, province, employer,
-               public_listing_consent, active, created_at)
+               public_listing_consent, active, created_at, email_confirmed_at)
            {sql.numbers} SELECT 1000 + i, 'p' || i || '@example.nl', 'x', 'Persoon ' || i,
-               {FUNCTION}, {PROVINCE}, 'Gemeente ' || (i % 300), :yes, :yes, :now FROM n""",
+               {FUNCTION}, {PROVINCE}, 'Gemeente ' || (i % 300), :yes, :yes, :now, :now FROM n""",
         f"""INSERT INTO user_roles (user_id, role, granted_at)
            {sql.numbers} SELECT 1000 + i, 'professional', :now FROM n""",
         f"""INSERT INTO registrations (user_id, sequence, number, issued_at)
@@ -195,6 +195,7 @@ def seed_small(env: dict, today: date) -> int:
     from krsd.auth.models import SecondFactor, User, UserRole
     from krsd.auth.rules import Function, RoleName
     from krsd.courses.models import Accreditation, Course, CourseStatus, Edition
+    from krsd.database import utcnow
     from krsd.extensions import db
 
     app = app_for(env["KRSD_DATABASE_URL"], Path(env["KRSD_INSTANCE_PATH"]))
@@ -206,6 +207,7 @@ def seed_small(env: dict, today: date) -> int:
             name="Registerbureau",
             function=Function.OTHER,
             employer="KRSD",
+            email_confirmed_at=utcnow(),
         )
         admin.roles = [UserRole(role=RoleName.ADMIN)]
         db.session.add(admin)

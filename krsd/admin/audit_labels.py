@@ -43,6 +43,13 @@ ACTION_LABELS: dict[str, str] = {
     "auth.second_factor_enrolled": "Tweestapsverificatie ingesteld",
     "auth.second_factor_failed": "Verkeerde verificatiecode",
     "auth.recovery_codes_regenerated": "Nieuwe herstelcodes gemaakt",
+    "auth.email_confirmed": "E-mailadres bevestigd",
+    "auth.login_unconfirmed": "Inloggen geweigerd: e-mailadres niet bevestigd",
+    "auth.confirmation_resent": "Nieuwe bevestigingslink gestuurd",
+    "auth.confirmation_requested_other": (
+        "Bevestigingslink aangevraagd (onbekend of al bevestigd adres)"
+    ),
+    "auth.unconfirmed_account_removed": "Onbevestigd account verwijderd",
     # the registerbureau
     "admin.account_blocked": "Account geblokkeerd",
     "admin.account_unblocked": "Account gedeblokkeerd",

@@ -33,6 +33,9 @@ class User(UserMixin, db.Model):
     #: a deactivated account cannot log in
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: when the owner followed the confirmation link; None: cannot log in yet.
+    #: Only self-registration leaves it empty, every other way in confirms at creation.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"

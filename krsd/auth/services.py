@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from krsd import audit
+from krsd.auth import email_confirmation
 from krsd.auth.models import AuthSession, LoginAttempt, PasswordResetToken, User, UserRole
 from krsd.auth.rules import (
     Function,
@@ -57,6 +58,10 @@ class LastAdmin(AccountError):
     pass
 
 
+class EmailNotConfirmed(AccountError):
+    pass
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -96,6 +101,9 @@ def create_user(
         employer=data.employer.strip(),
         province=data.province,
         public_listing_consent=data.public_listing_consent,
+        # Whoever makes an account for someone else vouches for the address; a stranger
+        # registering themselves must prove it (krsd.auth.email_confirmation).
+        email_confirmed_at=None if self_registered else utcnow(),
     )
     user.roles = [UserRole(role=r) for r in sorted(roles)]
     db.session.add(user)
@@ -109,8 +117,13 @@ def create_user(
     return user
 
 
-def register_professional(data: Registration, ip: str | None, user_agent: str) -> User:
-    """Self-registration: a professional account, logged in at once."""
+def register_professional(data: Registration) -> User:
+    """Self-registration: a professional account that works once its address is confirmed.
+
+    An address that has an account, confirmed or not, is refused: a second person cannot
+    take over a registration waiting for confirmation (the owner of the mailbox can, with
+    a password reset; an account never confirmed is removed by the daily job).
+    """
     taken = EmailTaken(
         "Er bestaat al een account met dit e-mailadres. Log in of vraag een nieuw wachtwoord aan."
     )
@@ -118,7 +131,7 @@ def register_professional(data: Registration, ip: str | None, user_agent: str) -
         raise taken
     try:
         user = create_user(data, {RoleName.PROFESSIONAL}, self_registered=True)
-        _open_session(user, ip, user_agent)
+        email_confirmation.send_link(user)
         db.session.commit()
     except IntegrityError as exc:  # the same address registered at the same moment
         db.session.rollback()
@@ -213,6 +226,14 @@ def authenticate(email: str, password: str, ip: str, user_agent: str) -> tuple[U
         record_failed_login(email, ip)
         db.session.commit()
         raise InvalidCredentials("Deze combinatie van e-mailadres en wachtwoord is onbekend.")
+    if user.email_confirmed_at is None:
+        # Said only after the right password: it tells nothing the registrant did not know.
+        audit.record("auth.login_unconfirmed", user, actor=user)
+        db.session.commit()
+        raise EmailNotConfirmed(
+            "Bevestig eerst uw e-mailadres met de link in de e-mail die wij u stuurden toen "
+            "u het account aanmaakte. Daarna kunt u inloggen."
+        )
     if needs_second_factor(user.role_names):
         audit.record("auth.password_accepted", user, actor=user)
         db.session.commit()
@@ -339,6 +360,7 @@ def reset_password(token: str, new: str) -> None:
         other.used_at = now
     _end_all_sessions(user)
     audit.record("auth.password_reset", user, actor=user)
+    email_confirmation.mark_confirmed(user, via="password_reset")
     db.session.commit()
 
 

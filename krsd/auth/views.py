@@ -23,6 +23,8 @@ from krsd.database import utcnow
 
 #: the signed session's key for a login that still needs its second factor
 PENDING_LOGIN = "pending_login"
+#: the signed session's key for the address just registered ("Controleer uw e-mail")
+REGISTERED_EMAIL = "registered_email"
 
 
 def _client() -> tuple[str, str]:
@@ -43,6 +45,7 @@ def login():
         return redirect(target or url_for("main.index"))
     form = LoginForm()
     status = 200
+    unconfirmed = None
     if form.validate_on_submit():
         ip, agent = _client()
         try:
@@ -52,13 +55,18 @@ def login():
             status = 429
         except services.InvalidCredentials as exc:
             form.form_errors.append(str(exc))
+        except services.EmailNotConfirmed as exc:
+            form.form_errors.append(str(exc))
+            unconfirmed = form.email.data
         else:
             if token is None:
                 return _begin_second_factor(user, target)
             _start_session(user)
             flash(f"Welkom, {user.name}.", "success")
             return redirect(target or url_for("main.index"))
-    return render_template("auth/login.html", form=form, next=target), status
+    return render_template(
+        "auth/login.html", form=form, next=target, unconfirmed=unconfirmed
+    ), status
 
 
 def _begin_second_factor(user, target: str | None):
@@ -220,10 +228,9 @@ def register():
             public_listing_consent=form.public_listing_consent.data,
             province=Province(form.province.data) if form.province.data else None,
         )
-        ip, agent = _client()
         try:
             limits.check(revealing)
-            user = services.register_professional(data, ip, agent)
+            user = services.register_professional(data)
         except limits.Limited as exc:
             form.form_errors.append(
                 "Vanaf uw netwerk is te vaak geprobeerd een account aan te maken met een "
@@ -235,9 +242,8 @@ def register():
             revealing.spend()
             form.email.errors.append(str(exc))
         else:
-            _start_session(user)
-            flash("Uw account is aangemaakt. Welkom bij het KRSD.", "success")
-            return redirect(url_for("main.index"))
+            session[REGISTERED_EMAIL] = user.email
+            return redirect(url_for("auth.check_your_email"))
     return render_template("auth/register.html", form=form), status
 
 

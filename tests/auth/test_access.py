@@ -16,6 +16,10 @@ PUBLIC_ENDPOINTS = {
     "auth.register",
     "auth.forgot_password",
     "auth.reset_password",
+    "auth.check_your_email",
+    "auth.confirm_email",  # the signed token in its address is the key; else to a new link
+    "auth.resend_confirmation",
+    "main.accessibility",
     "certification.register",
     "certification.verify",
     "courses.diploma_verify",

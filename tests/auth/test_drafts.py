@@ -31,7 +31,9 @@ def _post_after_timeout(browser, register_clock, data):
 
 
 def test_typed_input_comes_back_after_logging_in_again(browser, professional, register_clock):
-    typed = free_form(title="Intervisie over verzuim", reflection="Wat ik leerde: " + "x" * 3000)
+    typed = free_form(
+        title="Intervisie over verzuim", reflection_learned="Wat ik leerde: " + "x" * 3000
+    )
     response = _post_after_timeout(browser, register_clock, typed)
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/inloggen?next=")

@@ -4,6 +4,7 @@ from krsd.audit import AuditEntry
 from krsd.auth.models import User
 from krsd.auth.rules import Function, RoleName
 from krsd.extensions import db
+from tests.auth.mailbox import confirm_address
 
 VALID = {
     "name": "Şükrü Çelik",
@@ -20,9 +21,12 @@ def _users() -> int:
     return db.session.scalar(select(func.count()).select_from(User))
 
 
-def test_a_professional_registers_and_is_logged_in(browser):
+def test_a_professional_registers_confirms_the_address_and_logs_in(browser):
     response = browser.submit("/registreren", VALID, follow_redirects=True)
-    assert "Welkom, Şükrü Çelik" in response.get_data(as_text=True)
+    assert "Controleer uw e-mail" in response.get_data(as_text=True)
+    confirm_address(browser, "sukru@example.nl")
+    welcome = browser.login("sukru@example.nl", VALID["password"], follow_redirects=True)
+    assert "Welkom, Şükrü Çelik" in welcome.get_data(as_text=True)
     user = db.session.scalar(select(User).where(User.email == "sukru@example.nl"))
     assert user.role_names == {RoleName.PROFESSIONAL}
     assert user.function == Function.DOORSTROOMCOACH

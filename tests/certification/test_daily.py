@@ -505,6 +505,7 @@ def test_the_command_prints_what_it_did_per_duty(app, make_user):
         "  bewaarde formulieren na verlopen sessie opgeruimd: 0",
         "  bewijsstukken na de bewaartermijn verwijderd: 0",
         "  accounts na de bewaartermijn verwijderd: 0",
+        "  nooit bevestigde accounts verwijderd: 0",
     ]
     assert re.fullmatch(r"Klaar in \d+,\d s\.", duration)
     again = runner.invoke(args=["krsd", "daily", "--today", "2026-06-15"])
