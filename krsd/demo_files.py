@@ -6,6 +6,8 @@ from io import BytesIO
 from fpdf import FPDF
 from werkzeug.datastructures import FileStorage
 
+from krsd.formatting import nl_date
+
 
 def evidence_pdf(title: str, name: str, day: date) -> FileStorage:
     """A small generated certificate of attendance (no binary files in the repository)."""
@@ -16,7 +18,7 @@ def evidence_pdf(title: str, name: str, day: date) -> FileStorage:
     pdf.set_font("helvetica", "", 11)
     ascii_name = name.encode("latin-1", "replace").decode("latin-1")
     ascii_title = title.encode("latin-1", "replace").decode("latin-1")
-    for line in (ascii_title, f"Deelnemer: {ascii_name}", f"Datum: {day:%d-%m-%Y}"):
+    for line in (ascii_title, f"Deelnemer: {ascii_name}", f"Datum: {nl_date(day)}"):
         pdf.cell(0, 8, line, new_x="LMARGIN", new_y="NEXT")
     data = bytes(pdf.output())
     filename = f"bewijs-{day:%Y%m%d}.pdf"

@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and attached in the app factory."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -26,6 +27,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+#: Dutch dates and numbers (krsd/formatting.py keeps the only filters, so no Jinja setup)
+babel = Babel(configure_jinja=False)
 #: rate limits per client address, counted in RATELIMIT_STORAGE_URI (krsd/limits.py); like
 #: every Flask-Limiter it keeps the store of the app it was last attached to (one per process)
 limiter = Limiter(key_func=get_remote_address)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
-from krsd.formatting import nl_date
+from krsd.formatting import nl_date, nl_month, nl_number
 
 
 @dataclass(frozen=True)
@@ -78,31 +78,14 @@ def show(value) -> str:
     if isinstance(value, date):
         return nl_date(value)
     if isinstance(value, numbers.Integral):
-        return f"{int(value):,}".replace(",", ".")
+        return nl_number(int(value))
     if isinstance(value, numbers.Real):
         if value != value:  # NaN: no decisions that month
             return "—"
-        text = f"{float(value):,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")
-        return text.removesuffix(",0")
+        return nl_number(float(value), decimals=1)
     return str(value)
-
-
-MONTHS = (
-    "jan",
-    "feb",
-    "mrt",
-    "apr",
-    "mei",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "okt",
-    "nov",
-    "dec",
-)
 
 
 def month_label(day: date) -> str:
     """jun 2026."""
-    return f"{MONTHS[day.month - 1]} {day.year}"
+    return nl_month(day)

@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -25,7 +24,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from krsd.admin import audit_labels
 from krsd.auth.rules import ROLE_LABELS
-from krsd.forms_common import DutchDateField, choices, no_control_characters, strip
+from krsd.forms_common import DutchDateField, HoursField, choices, no_control_characters, strip
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -101,9 +100,8 @@ class AuditFilterForm(FlaskForm):
 
 
 def _decimal(label: str):
-    return DecimalField(
+    return HoursField(
         label,
-        places=2,
         validators=[
             InputRequired("Vul een aantal uren in."),
             NumberRange(min=Decimal("0"), max=Decimal("1000"), message="Tussen 0 en 1000."),

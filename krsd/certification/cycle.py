@@ -3,6 +3,7 @@ extensions and appeals. Dates in, dates out; ``today`` is always a parameter."""
 
 import calendar
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -121,32 +122,49 @@ def suspended_on(suspended: bool, suspended_until: date | None, today: date) -> 
 
 
 def extension_problem(
-    end: date, original_end: date, new_end: date, terms: CycleTerms
+    end: date,
+    original_end: date,
+    new_end: date,
+    terms: CycleTerms,
+    show_date: Callable[[date], str] = date.isoformat,
 ) -> str | None:
-    """Why an extension to ``new_end`` cannot be granted (Dutch), or None."""
+    """Why an extension to ``new_end`` cannot be granted (Dutch), or None. ``show_date``
+    writes a date (the caller passes krsd.formatting's, which this module cannot import)."""
     latest = add_months(original_end, terms.max_extension_months)
     if new_end <= end:
         return "De nieuwe einddatum moet na de huidige einddatum liggen."
     if new_end > latest:
+        months = terms.max_extension_months
         return (
-            f"Uitstel kan hoogstens {terms.max_extension_months} maanden: uiterlijk tot en met "
-            f"{latest.day}-{latest.month}-{latest.year}."
+            f"Uitstel kan hoogstens {months} {'maand' if months == 1 else 'maanden'}: "
+            f"uiterlijk tot en met {show_date(latest)}."
         )
     return None
 
 
 def extension_grant_problem(
-    end: date, original_end: date, new_end: date, today: date, terms: CycleTerms
+    end: date,
+    original_end: date,
+    new_end: date,
+    today: date,
+    terms: CycleTerms,
+    show_date: Callable[[date], str] = date.isoformat,
 ) -> str | None:
     """Why the registerbureau cannot grant an extension to ``new_end`` today (Dutch), or None:
     as :func:`extension_problem`, and an end that has already passed helps nobody."""
     if new_end < today:
         return "De nieuwe einddatum ligt in het verleden."
-    return extension_problem(end, original_end, new_end, terms)
+    return extension_problem(end, original_end, new_end, terms, show_date)
 
 
 def extension_request_problem(
-    end: date, today: date, terms: CycleTerms, *, valid: bool, renewal_pending: bool
+    end: date,
+    today: date,
+    terms: CycleTerms,
+    *,
+    valid: bool,
+    renewal_pending: bool,
+    show_date: Callable[[date], str] = date.isoformat,
 ) -> str | None:
     """Why a holder cannot ask for an extension today (Dutch), or None.
 
@@ -164,7 +182,7 @@ def extension_request_problem(
         if today < opens:
             return (
                 "Uitstel kunt u aanvragen zodra herregistratie openstaat, vanaf "
-                f"{opens.day}-{opens.month}-{opens.year}."
+                f"{show_date(opens)}."
             )
         return "Uw certificaat is verlopen; uitstel kan alleen vóór de einddatum."
     return None

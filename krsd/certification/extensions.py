@@ -35,6 +35,7 @@ from krsd.certification.rules import (
 from krsd.certification.standing import lock_certificate
 from krsd.database import utcnow
 from krsd.extensions import db
+from krsd.formatting import nl_date
 from krsd.mail import send_mail
 from krsd.urls import external_url
 
@@ -97,6 +98,7 @@ def _request_problem(certificate: Certificate | None, today: date) -> str | None
         terms,
         valid=certificate.status_on(today) == CertificateStatus.VALID,
         renewal_pending=certificate.renewal_pending,
+        show_date=nl_date,
     )
 
 
@@ -282,7 +284,9 @@ def decide_extension(
             raise ExtensionError("Dit certificaat is ingetrokken; uitstel kan niet meer.")
         terms = progress.cycle_terms(progress.regulation_on(today))
         original = certificate.original_valid_until or certificate.valid_until
-        problem = extension_grant_problem(certificate.valid_until, original, new_end, today, terms)
+        problem = extension_grant_problem(
+            certificate.valid_until, original, new_end, today, terms, nl_date
+        )
         if problem:
             raise ExtensionError(problem, "new_end")
         request.previous_valid_until = certificate.valid_until

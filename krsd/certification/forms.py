@@ -5,7 +5,6 @@ from decimal import Decimal
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     FileField,
     HiddenField,
     RadioField,
@@ -27,7 +26,7 @@ from krsd.certification.rules import (
     ExtensionReason,
     Verdict,
 )
-from krsd.forms_common import choices, no_control_characters, strip
+from krsd.forms_common import HoursField, choices, no_control_characters, strip
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -112,9 +111,8 @@ class JudgeForm(FlaskForm):
         ),
         validators=[DataRequired("Kies een oordeel.")],
     )
-    hours = DecimalField(
+    hours = HoursField(
         "Geaccepteerde uren",
-        places=2,
         validators=[Optional(), NumberRange(min=Decimal("0.01"), message="Meer dan 0 uur.")],
         description="Alleen bij ‘minder uren’.",
     )

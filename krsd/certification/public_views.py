@@ -13,7 +13,8 @@ from krsd.limits import public_pages
 def register():
     query = request.args.get("q", "")[:100]
     page_number = request.args.get("page", 1, type=int)
-    result = public.search_register(query, page_number, register_today()) if query else None
+    searched = query.strip()
+    result = public.search_register(query, page_number, register_today()) if searched else None
     return render_template(
         "certification/register.html",
         query=query,

@@ -20,6 +20,7 @@ from krsd.courses.models import Edition, Enrolment, EnrolmentState, Grade
 from krsd.courses.signals import CreditLocked, registration_numbers, result_changed
 from krsd.database import utcnow
 from krsd.extensions import db
+from krsd.formatting import nl_date
 
 
 class ResultError(Exception):
@@ -85,6 +86,7 @@ def _change(
         today=today,
         starts_on=edition.starts_on,
         ends_on=edition.ends_on,
+        show_date=nl_date,
     )
     if problem:
         raise ResultError(problem)

@@ -6,6 +6,7 @@ the edition's first day; passed and the grade from its last day, so that the hou
 completed course credits are never dated in the future.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -37,24 +38,29 @@ class Result:
         return replace(current, **{k: v for k, v in vars(self).items() if v is not None})
 
 
-def _day(day: date) -> str:
-    return f"{day:%d-%m-%Y}"
-
-
 def result_problem(
-    result: Result, *, graded: bool, today: date, starts_on: date, ends_on: date
+    result: Result,
+    *,
+    graded: bool,
+    today: date,
+    starts_on: date,
+    ends_on: date,
+    show_date: Callable[[date], str] = date.isoformat,
 ) -> str | None:
-    """Why this result cannot be recorded today, in Dutch; None when it can."""
+    """Why this result cannot be recorded today, in Dutch; None when it can. ``show_date``
+    writes a date (the caller passes krsd.formatting's, which rules cannot import)."""
     if result.grade is not None and not graded:
         return "Deze cursus wordt niet beoordeeld: laat de beoordeling leeg."
     if result.grade is not None and result.grade not in GRADES:
         return "Kies voldoende of onvoldoende."
     if not result.empty and today < starts_on:
-        return f"De uitvoering begint op {_day(starts_on)}; resultaten legt u vast vanaf die dag."
+        return (
+            f"De uitvoering begint op {show_date(starts_on)}; resultaten legt u vast vanaf die dag."
+        )
     if (result.passed is not None or result.grade is not None) and today < ends_on:
         return (
             "Geslaagd en de beoordeling legt u vast vanaf de laatste dag van de uitvoering "
-            f"({_day(ends_on)})."
+            f"({show_date(ends_on)})."
         )
     if result.passed and result.attended is not True:
         return "Wie niet aanwezig was, kan niet geslaagd zijn."

@@ -23,6 +23,7 @@ from krsd.courses.attendance_upload import (
 )
 from krsd.courses.lookups import accreditation_covering
 from krsd.courses.models import Edition
+from krsd.formatting import nl_plural
 
 RAW_FIELDS = ("number", "email", "attended", "passed", "grade")
 
@@ -33,6 +34,9 @@ def _page(edition: Edition, posted: tuple[int, ResultForm] | None = None, upload
     for person in people:
         if posted and posted[0] == person.enrolment.id:
             forms[person.enrolment.id] = posted[1]
+            # The error summary names the person and links to the row's first input.
+            posted[1].error_caption = person.user.name
+            posted[1].error_target = f"r{person.enrolment.id}-attended"
         else:
             form = ResultForm(formdata=None)
             form.fill(person.result)
@@ -168,6 +172,7 @@ def attendance_upload_apply(edition_id: int):
         return redirect(url_for("courses.attendance", edition_id=edition.id))
     report = service.apply_rows(edition, rows, current_user, register_today(), apply=True)
     if report.applied:
-        flash(f"Resultaten vastgelegd: {report.changed} deelnemer(s) gewijzigd.", "success")
+        changed = nl_plural(report.changed, "deelnemer", "deelnemers")
+        flash(f"Resultaten vastgelegd: {changed} gewijzigd.", "success")
         return redirect(url_for("courses.attendance", edition_id=edition.id))
     return _report(edition, report, form, first_try=False)

@@ -28,6 +28,7 @@ from krsd.courses.models import (
 )
 from krsd.database import utcnow
 from krsd.extensions import db
+from krsd.formatting import nl_date
 
 #: editions that ended longer ago than this are left out of the feed
 HISTORY = timedelta(days=365)
@@ -113,7 +114,7 @@ def feed_ics(user_id: int, today: date) -> bytes:
             event.add(
                 "description",
                 f"{course.provider}. Zelfstudie, af te ronden uiterlijk "
-                f"{edition.ends_on:%d-%m-%Y}.",
+                f"{nl_date(edition.ends_on)}.",
             )
             calendar.add_component(event)
         for session in edition.sessions:

@@ -1,11 +1,10 @@
 """Trainers' forms: a course, its status, its co-trainers."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DecimalField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,9 +18,11 @@ from wtforms.validators import (
     NumberRange,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from krsd import forms_common
 from krsd.courses.models import FORMAT_LABELS, TARGET_GROUP_LABELS
+from krsd.formatting import nl_hours
 from krsd.forms_common import choices, no_control_characters, strip
 
 REQUIRED = "Dit veld is verplicht."
@@ -48,49 +49,17 @@ class MultiCheckboxField(SelectMultipleField):
             raise ValidationError(CHOOSE)
 
 
-class HoursField(DecimalField):
-    """Hours with a decimal comma or point, at most two decimals; Dutch messages.
-
-    A text input (``inputmode=decimal``): a number input refuses the comma it is shown.
-    """
-
-    widget = TextInput()
+class HoursField(forms_common.HoursField):
+    """Hours between ``minimum`` and ``maximum``, required; the common Dutch hours input."""
 
     def __init__(self, label, minimum="0.5", maximum="200", **kwargs):
         low, high = Decimal(minimum), Decimal(maximum)
-        message = f"Tussen {minimum.replace('.', ',')} en {maximum} uur."
+        message = f"Tussen {nl_hours(low)} en {nl_hours(high)} uur."
         kwargs.setdefault(
             "validators",
             [InputRequired("Vul het aantal uren in."), NumberRange(low, high, message)],
         )
-        kwargs.setdefault("render_kw", {"inputmode": "decimal"})
-        super().__init__(label, places=None, **kwargs)
-
-    def process_formdata(self, valuelist):
-        if not valuelist:
-            return
-        text = valuelist[0].strip().replace(",", ".")
-        if not text:
-            self.data = None
-            return
-        try:
-            self.data = Decimal(text)
-            if not self.data.is_finite():
-                raise InvalidOperation
-        except InvalidOperation:
-            self.data = None
-            raise ValueError("Vul een aantal uren in, bijvoorbeeld 12 of 2,5.") from None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        return f"{self.data.normalize():f}".replace(".", ",")
-
-    def pre_validate(self, form):
-        if self.data is not None and self.data.as_tuple().exponent < -2:
-            raise ValidationError("Gebruik hoogstens twee cijfers achter de komma.")
+        super().__init__(label, **kwargs)
 
 
 def text_field(label, max_length, required=True, area=False, **kwargs):

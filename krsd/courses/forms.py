@@ -3,10 +3,10 @@
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from krsd.forms_common import DutchDateField, no_control_characters, strip
+from krsd.forms_common import DutchDateField, HoursField, no_control_characters, strip
 
 REQUIRED = "Dit veld is verplicht."
 
@@ -30,9 +30,8 @@ class AccreditedCourseForm(FlaskForm):
         validators=[Length(max=5000, message="Hoogstens 5000 tekens."), no_control_characters],
     )
     number = _text("Accreditatienummer", 40)
-    hours = DecimalField(
+    hours = HoursField(
         "Geaccrediteerde uren",
-        places=2,
         validators=[
             InputRequired("Vul het aantal uren in."),
             NumberRange(min=Decimal("0.5"), max=Decimal("200"), message="Tussen 0,5 en 200 uur."),
@@ -50,10 +49,6 @@ class AccreditedCourseForm(FlaskForm):
             Length(max=1000),
         ],
     )
-
-    def validate_hours(self, field) -> None:
-        if field.data is not None and field.data.as_tuple().exponent < -2:
-            raise ValidationError("Gebruik hoogstens twee cijfers achter de komma.")
 
     def validate_valid_until(self, field) -> None:
         if self.valid_from.data and field.data and field.data < self.valid_from.data:

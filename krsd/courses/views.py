@@ -13,6 +13,7 @@ from krsd.courses.accreditation_queries import standing_label
 from krsd.courses.forms import AccreditedCourseForm
 from krsd.courses.models import Accreditation, Course
 from krsd.extensions import db
+from krsd.formatting import nl_plural
 
 admin_only = role_required(RoleName.ADMIN)
 
@@ -90,7 +91,8 @@ def edit_accredited(accreditation_id: int):
                 kept = services.activities_keeping_hours(accreditation_id, form.hours.data)
                 message += (
                     f" De nieuwe uren gelden voor activiteiten die vanaf nu worden vastgelegd; "
-                    f"{kept} activiteit(en) in portfolio's houden hun eerdere uren."
+                    f"{nl_plural(kept, 'activiteit', 'activiteiten')} in portfolio's houden "
+                    "hun eerdere uren."
                 )
             flash(message, "success")
             return redirect(url_for("courses.accredited"))

@@ -24,6 +24,7 @@ from krsd.certification.public import search_register
 from krsd.certification.rules import ExtensionReason, ExtensionState, Kind, Verdict
 from krsd.clock import AMSTERDAM
 from krsd.extensions import db
+from krsd.formatting import nl_date
 from krsd.mail import OutboxMessage
 from krsd.portfolio.rules import Category
 from tests.certification.conftest import add_activity, fill_portfolio
@@ -51,8 +52,8 @@ def test_an_extension_can_be_asked_only_in_the_renewal_window_of_a_valid_certifi
     ask = extension_request_problem
     assert ask(END, TODAY, TERMS, valid=True, renewal_pending=False) is None
     assert ask(END, END, TERMS, valid=True, renewal_pending=False) is None
-    assert "vanaf 28-2-2026" in ask(
-        END, date(2026, 2, 27), TERMS, valid=True, renewal_pending=False
+    assert "vanaf 28 februari 2026" in ask(
+        END, date(2026, 2, 27), TERMS, valid=True, renewal_pending=False, show_date=nl_date
     )
     assert "verlopen" in ask(END, date(2026, 9, 1), TERMS, valid=True, renewal_pending=False)
     assert "geldig certificaat" in ask(END, TODAY, TERMS, valid=False, renewal_pending=False)

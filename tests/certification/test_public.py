@@ -205,6 +205,21 @@ def test_reindexing_drops_number_prefixes_left_by_the_old_index(app, browser, ma
     assert "Anouk Jansen" in _flat(browser.get("/register?q=krsd"))
     result = app.test_cli_runner().invoke(args=["krsd", "reindex-register"])
     assert result.exit_code == 0, result.output
-    assert "1 personen" in result.output
+    assert "1 persoon." in result.output
     assert "Anouk Jansen" not in _flat(browser.get("/register?q=krsd"))
     assert "Anouk Jansen" in _flat(browser.get("/register?q=anouk"))
+
+
+def test_a_query_of_one_character_asks_for_two(browser, make_user):
+    certify(make_user(name="Jan Jansen"))
+    short = _flat(browser.get("/register?q=j"))
+    assert "Typ minstens 2 tekens." in short
+    assert "gevonden" not in short and "Jan Jansen" not in short
+    assert "Typ minstens" not in _flat(browser.get("/register?q=+"))  # only spaces: empty
+    assert "Jan Jansen" in _flat(browser.get("/register?q=ja"))
+    assert "Typ minstens" not in _flat(browser.get("/register?q=ja"))
+
+
+def test_an_empty_register_query_shows_no_message(browser):
+    html = _flat(browser.get("/register"))
+    assert "Typ minstens" not in html and "gevonden" not in html

@@ -53,7 +53,7 @@ def test_the_registerbureau_accredits_a_course_and_it_is_audited(browser, admin)
     [
         ({"valid_until": "2025-01-01"}, "De einddatum ligt vóór de begindatum."),
         ({"hours": "0"}, "Tussen 0,5 en 200 uur."),
-        ({"hours": "2.555"}, "twee cijfers"),
+        ({"hours": "2,555"}, "twee cijfers"),
         ({"reason": ""}, "Geef een toelichting"),
         ({"title": ""}, "Dit veld is verplicht."),
     ],

@@ -93,7 +93,7 @@ def test_the_filled_in_template_is_checked_row_by_row_then_applied_whole(browser
     report = upload(browser, graded, buffer.getvalue(), "resultaten.xlsx")
     text = rows.flat(report)
     assert report.status_code == 200
-    assert "Alle 2 rij(en) kloppen; 2 deelnemer(s) krijgen een nieuw resultaat" in text
+    assert "Alle 2 rijen kloppen; 2 deelnemers krijgen een nieuw resultaat" in text
     assert "Anna de Boer (KRSD-000042)" in text
     assert "aanwezig: — → ja; geslaagd: — → ja; beoordeling: — → voldoende" in text
     assert results()["anna@example.nl"] == (None, None, None)  # only checked so far
@@ -120,10 +120,13 @@ def test_one_wrong_row_applies_nothing_and_the_report_names_each_row_and_reason(
     )
     report = upload(browser, graded, content, "resultaten.csv")
     text = rows.flat(report)
-    assert "3 van de 4 rij(en) kloppen niet" in text and "Er is niets vastgelegd" in text
-    assert "<td>3</td> <td>onbekend@example.nl</td>" in text
+    assert "3 van de 4 rijen kloppen niet" in text and "Er is niets vastgelegd" in text
+    assert '<td data-label="Rij">3</td> <td data-label="Deelnemer">onbekend@example.nl</td>' in text
     assert "Geen deelnemer van deze uitvoering met e-mailadres onbekend@example.nl" in text
-    assert "<td>5</td> <td>Anna de Boer (KRSD-000042)</td>" in text
+    assert (
+        '<td data-label="Rij">5</td> <td data-label="Deelnemer">Anna de Boer (KRSD-000042)</td>'
+        in text
+    )
     assert "Aanwezig: vul ja of nee in (er staat ‘misschien’)" in text
     assert "Deze deelnemer staat ook in rij 2" in text
     assert "Resultaten vastleggen" not in text

@@ -83,7 +83,7 @@ def test_a_trainer_creates_a_draft_course_and_becomes_its_trainer(browser, train
     ("change", "message"),
     [
         ({"target_groups": None}, "Kies minstens één doelgroep."),
-        ({"study_load_hours": "veel"}, "Vul een aantal uren in, bijvoorbeeld 12 of 2,5."),
+        ({"study_load_hours": "veel"}, "Vul een aantal uren in, bijv. 8 of 8,5."),
         ({"study_load_hours": "0"}, "Tussen 0,5 en 999 uur."),
         ({"study_load_hours": "2,555"}, "hoogstens twee cijfers achter de komma"),
         ({"title": ""}, "Dit veld is verplicht."),
