@@ -143,8 +143,10 @@ def _portfolio(user: User, accreditations, course_ids, free_hours, today: date) 
         data = portfolio.ActivityInput(
             category=Category.ACCREDITED,
             activity_date=day,
-            reflection="Ik heb de actuele wet- en regelgeving opgefrist en pas die toe in mijn "
-            "gesprekken met ouders en scholen.",
+            reflection_learned="Ik heb de actuele wet- en regelgeving opgefrist, vooral de "
+            "termijnen rond de verzuimmelding.",
+            reflection_applied="Ik pas de regels toe in mijn gesprekken met ouders en scholen "
+            "en leg ze nu beter uit.",
             accreditation_id=accreditation.id,
         )
         with storage.staged([evidence_pdf(accreditation.course.title, user.name, day)]) as files:
@@ -160,8 +162,11 @@ def _portfolio(user: User, accreditations, course_ids, free_hours, today: date) 
         data = portfolio.ActivityInput(
             category=Category.FREE,
             activity_date=day,
-            reflection="Wat ik leerde: een andere kijk op verzuim en samenwerking. Ik gebruik "
-            "het in mijn casusoverleg en bij het eerste gesprek met een jongere.",
+            reflection_learned="Een andere kijk op verzuim: als signaal van een vraag, niet "
+            "alleen als overtreding.",
+            reflection_applied="Ik gebruik het in mijn casusoverleg en bij het eerste gesprek "
+            "met een jongere.",
+            reflection_change="Ik vraag eerst naar de reden voordat ik over de regels begin.",
             type=kind,
             title=title,
             provider=provider,

@@ -24,6 +24,7 @@ from krsd.clock import AMSTERDAM
 from krsd.courses.models import Accreditation
 from krsd.demo_files import evidence_pdf
 from krsd.extensions import db
+from krsd.formatting import nl_month
 from krsd.portfolio import services as portfolio
 from krsd.portfolio.rules import ActivityType, Category, add_years
 
@@ -98,15 +99,15 @@ FREE_ACTIVITY = (ActivityType.INTERVISIE, "Intervisiegroep leerplicht", "Intervi
 def _log(user: User, day: date, logged_on: date, accreditation=None, hours=None) -> None:
     """One activity on ``day``, logged on ``logged_on`` (the services check against it)."""
     window, _deadline = progress.counting_window(user.id, logged_on)
-    reflection = (
-        "Wat ik leerde: hoe ik verzuim eerder bespreek met school en ouders. Ik gebruik het "
-        "in mijn eerste gesprek met een jongere en in het casusoverleg."
-    )
+    reflection = {
+        "reflection_learned": "Hoe ik verzuim eerder bespreek met school en ouders.",
+        "reflection_applied": "In mijn eerste gesprek met een jongere en in het casusoverleg.",
+    }
     if accreditation is not None:
         data = portfolio.ActivityInput(
             category=Category.ACCREDITED,
             activity_date=day,
-            reflection=reflection,
+            **reflection,
             accreditation_id=accreditation.id,
         )
         title = accreditation.course.title
@@ -115,9 +116,9 @@ def _log(user: User, day: date, logged_on: date, accreditation=None, hours=None)
         data = portfolio.ActivityInput(
             category=Category.FREE,
             activity_date=day,
-            reflection=reflection,
+            **reflection,
             type=kind,
-            title=f"{title} ({day:%B %Y})",
+            title=f"{title} ({nl_month(day, full=True)})",
             provider=provider,
             hours=Decimal(hours),
         )

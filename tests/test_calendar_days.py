@@ -94,7 +94,8 @@ def test_an_activity_of_today_is_accepted_and_one_of_tomorrow_refused(day, brows
         "title": "Intervisie",
         "provider": "Groep",
         "hours": "2",
-        "reflection": "Ik leerde mijn eigen aanpak te bevragen.",
+        "reflection_learned": "Ik leerde mijn eigen aanpak te bevragen in het casusoverleg.",
+        "reflection_applied": "Ik stel nu eerst open vragen in het gesprek met een jongere.",
     }
     tomorrow = browser.submit(
         "/portfolio/activiteiten/nieuw",

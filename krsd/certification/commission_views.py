@@ -145,11 +145,23 @@ def _render_review(app: Application, forms, judge_forms):
     for form in hidden + ([] if can_review else list(judge_forms.values())):
         for message in form.form_errors:  # its form is gone (someone else acted): say it here
             flash(message, "error")
+    for item in app.items:  # the summary names the activity a verdict's message is about
+        judge_forms[item.id].error_caption = item.activity.title
+    visible = {name: form for name, form in forms.items() if form not in hidden}
+    summary_forms = [
+        visible.get("claim"),
+        visible.get("remaining"),
+        *(judge_forms.values() if can_review else ()),
+        visible.get("info"),
+        visible.get("decision"),
+        visible.get("reassign"),
+    ]
     return render_template(
         "certification/review.html",
         app=app,
         forms=forms,
         judge_forms=judge_forms,
+        summary_forms=summary_forms,
         result=progress.accepted_progress(app),
         can_claim=can_claim,
         my_conflicts=my_conflicts.get(app.id, ()),
@@ -189,7 +201,12 @@ def _attempt(form, step) -> bool:
         step()
     except REFUSED as exc:
         db.session.rollback()
-        form.form_errors.append(str(exc))
+        problems = getattr(exc, "problems", None) or {}
+        for name, message in problems.items():
+            field = getattr(form, name)
+            field.errors = [*field.errors, message]
+        if not problems:
+            form.form_errors.append(str(exc))
         return False
     return True
 
@@ -215,8 +232,8 @@ def _handle_review_post(app, forms, judge_forms, posted_item):
         if _attempt(info, lambda: services.request_info(app, current_user, info.message.data)):
             return Done("De aanvraag is teruggestuurd met uw vraag om aanvulling.")
         return None
-    if "decision-submit" in form and forms["decision"].validate_on_submit():
-        return _decide(app, forms["decision"])
+    if "decision-submit" in form:
+        return _decide(app, forms["decision"], judge_forms)
     admin = current_user.has_role(RoleName.ADMIN)
     if "reassign-submit" in form and admin:
         reassign = forms["reassign"]
@@ -232,11 +249,22 @@ def _handle_review_post(app, forms, judge_forms, posted_item):
 
 
 def _judge(app, judge_form, item_id):
-    if not judge_form.validate_on_submit():
+    valid = judge_form.validate_on_submit()
+    item = next((i for i in app.items if i.id == item_id), None)
+    verdict = judge_form.verdict.data
+    verdict = Verdict(verdict) if verdict in {v.value for v in Verdict} else None
+    if item is not None:  # the verdict's own rules too, so that every message shows at once
+        problems = services.judgement_problems(
+            item.activity.hours, verdict, judge_form.hours.data, judge_form.comment.data or ""
+        )
+        for name, message in problems.items():
+            field = getattr(judge_form, name)
+            if not field.errors:
+                field.errors = [message]
+                valid = False
+    if not valid:
         return None
-    judgement = services.Judgement(
-        Verdict(judge_form.verdict.data), judge_form.hours.data, judge_form.comment.data or ""
-    )
+    judgement = services.Judgement(verdict, judge_form.hours.data, judge_form.comment.data or "")
     if _attempt(judge_form, lambda: services.judge(app, item_id, current_user, judgement)):
         return Done("Het oordeel is opgeslagen.", f"activiteit-{item_id}")
     return None
@@ -265,8 +293,25 @@ def _accept_remaining(app, form):
     return None
 
 
-def _decide(app, decision):
+def _decide(app, decision, judge_forms):
+    """Record the decision; approving while activities wait for a verdict puts a message
+    beside each of them (and the decision form's own messages show at the same time)."""
+    valid = decision.validate_on_submit()
     approve = decision.decision.data == "approve"
+    waiting = [i for i in app.items if i.verdict == Verdict.PENDING] if approve else []
+    for item in waiting:
+        judge_forms[item.id].verdict.errors = [
+            "Beoordeel deze activiteit voordat u de aanvraag goedkeurt."
+        ]
+    if waiting:
+        count = len(waiting)
+        noun = "activiteit heeft" if count == 1 else "activiteiten hebben"
+        decision.form_errors.append(
+            f"Goedkeuren kan pas als alle activiteiten beoordeeld zijn: {count} {noun} "
+            "nog geen oordeel."
+        )
+    if not valid or waiting:
+        return None
     if _attempt(
         decision,
         lambda: services.decide(

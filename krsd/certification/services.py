@@ -193,6 +193,28 @@ class Judgement:
     comment: str
 
 
+class JudgementRefused(CertificationError):
+    """A verdict refused for one or more reasons: ``problems`` maps form fields to messages."""
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(problems.values()))
+        self.problems = problems
+
+
+def judgement_problems(
+    logged: Decimal, verdict: Verdict | None, hours: Decimal | None, comment: str
+) -> dict[str, str]:
+    """Everything wrong with a verdict on an activity of ``logged`` hours, field → message."""
+    problems = {}
+    if verdict == Verdict.ACCEPTED_FEWER and (hours is None or not 0 < hours < logged):
+        problems["hours"] = (
+            f"Geef bij ‘minder uren’ een aantal tussen 0 en {nl_hours(logged)} uur op."
+        )
+    if verdict in (Verdict.ACCEPTED_FEWER, Verdict.REJECTED) and not comment:
+        problems["comment"] = "Licht toe waarom u minder uren accepteert of afwijst."
+    return problems
+
+
 def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) -> None:
     """Accept, accept with fewer hours, or reject one activity."""
     app = locked(app)
@@ -201,13 +223,9 @@ def judge(app: Application, item_id: int, reviewer: User, judgement: Judgement) 
     if item is None:
         raise CertificationError("Deze activiteit hoort niet bij de aanvraag.")
     logged = item.activity.hours
-    fewer = judgement.verdict == Verdict.ACCEPTED_FEWER
-    if fewer and (judgement.hours is None or not 0 < judgement.hours < logged):
-        raise CertificationError(
-            f"Geef bij ‘minder uren’ een aantal tussen 0 en {nl_hours(logged)} uur op."
-        )
-    if judgement.verdict != Verdict.ACCEPTED and not judgement.comment:
-        raise CertificationError("Licht toe waarom u minder uren accepteert of afwijst.")
+    problems = judgement_problems(logged, judgement.verdict, judgement.hours, judgement.comment)
+    if problems:
+        raise JudgementRefused(problems)
     item.verdict = judgement.verdict
     item.accepted_hours = {
         Verdict.ACCEPTED: logged,

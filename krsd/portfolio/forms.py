@@ -2,13 +2,53 @@
 
 from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from krsd.forms_common import DutchDateField, choices, no_control_characters, strip
-from krsd.portfolio.rules import CATEGORY_LABELS, FREE_TYPES, TYPE_LABELS, Category, parse_hours
+from krsd.formatting import nl_hours
+from krsd.forms_common import (
+    DutchDateField,
+    HoursField,
+    choices,
+    no_control_characters,
+    strip,
+)
+from krsd.portfolio.rules import (
+    CATEGORY_LABELS,
+    FREE_TYPES,
+    REFLECTION_QUESTIONS,
+    TYPE_LABELS,
+    Category,
+    ReflectionQuestion,
+    reflection_problem,
+)
 
 REQUIRED = "Dit veld is verplicht."
-REFLECTION_MAX = 5000
+
+
+def _reflection_field(question: ReflectionQuestion) -> TextAreaField:
+    """One question of the guided reflection, checked by the portfolio's own rule."""
+
+    def answered(_form, field) -> None:
+        if problem := reflection_problem(field.data, question.required):
+            raise ValidationError(problem)
+
+    return TextAreaField(
+        question.text,
+        filters=[strip],
+        validators=[no_control_characters, answered],
+        description=question.hint,
+    )
+
+
+class FreeHoursField(HoursField):
+    """The hours of an activity in the free space; an accredited course brings its own, so
+    whatever stands in this (then hidden) field is not checked."""
+
+    def validate(self, form, extra_validators=()):
+        if form.category.data != Category.FREE.value:
+            self.errors = []
+            return True
+        return super().validate(form, extra_validators)
 
 
 class ActivityForm(FlaskForm):
@@ -49,21 +89,13 @@ class ActivityForm(FlaskForm):
         validators=[InputRequired("Vul de datum in.")],
         description="De dag waarop u de activiteit volgde of afrondde.",
     )
-    hours = StringField(
+    hours = FreeHoursField(
         "Aantal uren",
-        filters=[strip],
         description="Bijvoorbeeld 3 of 2,5 (hoogstens twee cijfers achter de komma).",
     )
-    reflection = TextAreaField(
-        "Reflectie",
-        filters=[strip],
-        validators=[
-            DataRequired("Schrijf kort wat u heeft geleerd en hoe u het gebruikt."),
-            Length(max=REFLECTION_MAX, message=f"Hoogstens {REFLECTION_MAX} tekens."),
-            no_control_characters,
-        ],
-        description="Wat heeft u geleerd, en hoe gebruikt u dat in uw werk?",
-    )
+    reflection_learned = _reflection_field(REFLECTION_QUESTIONS[0])
+    reflection_applied = _reflection_field(REFLECTION_QUESTIONS[1])
+    reflection_change = _reflection_field(REFLECTION_QUESTIONS[2])
     files = MultipleFileField(
         "Bewijsstukken",
         description="PDF, PNG, JPEG, DOCX of ODT, elk hoogstens 10 MB: certificaat van deelname, "
@@ -78,10 +110,12 @@ class ActivityForm(FlaskForm):
     max_hours = None
 
     def validate_hours(self, field) -> None:
-        if self.category.data == Category.FREE.value:
-            _hours, problem = parse_hours(field.data, self.max_hours)
-            if problem:
-                raise ValidationError(problem)
+        if field.data is None:
+            raise ValidationError("Vul het aantal uren in.")
+        if field.data <= 0:
+            raise ValidationError("Het aantal uren moet meer dan 0 zijn.")
+        if self.max_hours is not None and field.data > self.max_hours:
+            raise ValidationError(f"Eén activiteit telt hoogstens {nl_hours(self.max_hours)} uur.")
 
     def validate_title(self, field) -> None:
         if self.category.data == Category.FREE.value and not field.data:

@@ -12,11 +12,13 @@ from krsd.database import UTCDateTime, str_enum, utcnow
 from krsd.extensions import db
 from krsd.portfolio.rules import (
     CATEGORY_LABELS,
+    REFLECTION_QUESTIONS,
     TYPE_LABELS,
     ActivityType,
     Category,
     Entry,
     RegulationTerms,
+    reflection_answers,
 )
 
 
@@ -95,8 +97,14 @@ class Activity(db.Model):
     provider: Mapped[str] = mapped_column(String(160), default="")
     activity_date: Mapped[date] = mapped_column(Date)
     hours: Mapped[Decimal] = mapped_column(Numeric(5, 2))
-    #: what the professional learnt and how they use it
-    reflection: Mapped[str] = mapped_column(Text)
+    #: the one free-text reflection of an activity logged before the guided questions
+    #: (shown as it was written); empty for newer activities, which answer the questions
+    reflection: Mapped[str] = mapped_column(Text, default="")
+    #: answers to the guided reflection (rules.REFLECTION_QUESTIONS): what they learnt,
+    #: how they use it in their work, what they will do differently (optional)
+    reflection_learned: Mapped[str | None] = mapped_column(Text)
+    reflection_applied: Mapped[str | None] = mapped_column(Text)
+    reflection_change: Mapped[str | None] = mapped_column(Text)
     #: the accreditation of an accredited course (its hours and validity apply)
     accreditation_id: Mapped[int | None] = mapped_column(ForeignKey("accreditations.id"))
     #: recorded by the trainer on the platform: verified, no evidence needed
@@ -122,6 +130,12 @@ class Activity(db.Model):
     @property
     def locked(self) -> bool:
         return self.locked_by_application_id is not None
+
+    @property
+    def reflection_answers(self) -> tuple[tuple[str, str], ...]:
+        """(question, answer) pairs; the earlier free text for an older activity."""
+        answers = {q.key: getattr(self, f"reflection_{q.key}") for q in REFLECTION_QUESTIONS}
+        return reflection_answers(answers, self.reflection)
 
     @property
     def category_label(self) -> str:

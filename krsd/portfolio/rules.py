@@ -2,10 +2,10 @@
 
 import calendar
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 ZERO = Decimal("0")
 
@@ -169,35 +169,78 @@ def first_certification_window(today: date, cycle_years: int) -> Window:
     return Window(add_years(today, -cycle_years) + timedelta(days=1), today)
 
 
-def parse_hours(text: str, max_hours: Decimal) -> tuple[Decimal | None, str | None]:
-    """Read hours as typed ("12,5" or "12.5"); returns (hours, None) or (None, Dutch problem)."""
-    cleaned = (text or "").strip().replace(",", ".")
-    if not cleaned:
-        return None, "Vul het aantal uren in."
-    try:
-        hours = Decimal(cleaned)
-    except InvalidOperation:
-        return None, "Vul een getal in, bijvoorbeeld 3 of 2,5."
-    if not hours.is_finite():
-        return None, "Vul een getal in, bijvoorbeeld 3 of 2,5."
-    if hours <= 0:
-        return None, "Het aantal uren moet meer dan 0 zijn."
-    if hours.as_tuple().exponent < -2:
-        return None, "Gebruik hoogstens twee cijfers achter de komma."
-    if hours > max_hours:
-        return None, f"Eén activiteit telt hoogstens {_nl(max_hours)} uur."
-    return hours.quantize(Decimal("0.01")), None
+def leaves_first_window(day: date, cycle_years: int) -> date:
+    """The first day on which an activity of ``day`` no longer counts for a first
+    certification (whose window rolls on every day): 3 February 2024 → 3 February 2027;
+    29 February 2024 → 1 March 2027."""
+    leaves = add_years(day, cycle_years)
+    while day in first_certification_window(leaves, cycle_years):
+        leaves += timedelta(days=1)
+    return leaves
 
 
-def date_problem(day: date, today: date, earliest: date) -> str | None:
-    """Why a date cannot be used for an activity, or None."""
+def date_problem(
+    day: date, today: date, earliest: date, show_date: Callable[[date], str] = date.isoformat
+) -> str | None:
+    """Why a date cannot be used for an activity, or None; ``show_date`` writes a date (the
+    caller passes krsd.formatting's, which this pure module cannot import)."""
     if day > today:
         return "Een datum in de toekomst kan niet; registreer de activiteit nadat u die volgde."
     if day < earliest:
-        return f"Deze datum ligt vóór de periode die meetelt (vanaf {earliest:%d-%m-%Y})."
+        return f"Deze datum ligt vóór de periode die meetelt (vanaf {show_date(earliest)})."
     return None
 
 
-def _nl(value: Decimal) -> str:
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
+@dataclass(frozen=True)
+class ReflectionQuestion:
+    """One question of the guided reflection; its answer is the column ``reflection_<key>``."""
+
+    key: str
+    text: str
+    required: bool
+    hint: str
+
+
+REFLECTION_QUESTIONS = (
+    ReflectionQuestion(
+        "learned",
+        "Wat heeft u geleerd?",
+        True,
+        "Bijvoorbeeld nieuwe kennis, een andere aanpak of een inzicht over uw eigen werk.",
+    ),
+    ReflectionQuestion(
+        "applied",
+        "Hoe gebruikt u dit in uw werk?",
+        True,
+        "Bijvoorbeeld in gesprekken met jongeren, ouders, scholen of collega's.",
+    ),
+    ReflectionQuestion("change", "Wat gaat u nu anders doen?", False, "Niet verplicht."),
+)
+#: a required answer says at least this much (a sentence, not "ok")
+REFLECTION_MIN = 30
+REFLECTION_MAX = 5000
+#: how an activity logged before the questions existed heads its one free text
+EARLIER_REFLECTION = "Reflectie"
+
+
+def reflection_problem(text: str | None, required: bool) -> str | None:
+    """Why an answer to a reflection question cannot be used, or None."""
+    length = len((text or "").strip())
+    if length > REFLECTION_MAX:
+        return f"Hoogstens {REFLECTION_MAX} tekens."
+    if not required or length >= REFLECTION_MIN:
+        return None
+    if length == 0:
+        return f"Beantwoord deze vraag in minstens {REFLECTION_MIN} tekens."
+    return f"Schrijf minstens {REFLECTION_MIN} tekens; nu zijn het er {length}."
+
+
+def reflection_answers(
+    answers: dict[str, str | None], earlier: str | None
+) -> tuple[tuple[str, str], ...]:
+    """(question, answer) pairs to show; an activity from before the questions shows its
+    earlier text as it was written."""
+    given = tuple((q.text, answers[q.key]) for q in REFLECTION_QUESTIONS if answers.get(q.key))
+    if given:
+        return given
+    return ((EARLIER_REFLECTION, earlier),) if earlier else ()

@@ -11,14 +11,16 @@ from krsd import audit, storage
 from krsd.auth.models import User
 from krsd.courses.models import Accreditation
 from krsd.extensions import db
-from krsd.formatting import nl_date
+from krsd.formatting import nl_date, nl_hours
 from krsd.portfolio.models import Activity, Evidence, regulation_in_force
 from krsd.portfolio.rules import (
     FREE_TYPES,
+    REFLECTION_QUESTIONS,
     ActivityType,
     Category,
     Window,
     date_problem,
+    reflection_problem,
 )
 
 
@@ -46,83 +48,145 @@ class CreditedByTrainer(PortfolioError):
         )
 
 
+class ActivityRefused(PortfolioError):
+    """Input refused for one or more reasons at once: ``problems`` maps each form field
+    to its Dutch message (the first is also the exception's own message and field)."""
+
+    def __init__(self, problems: dict[str, str]):
+        field, message = next(iter(problems.items()))
+        super().__init__(message, field)
+        self.problems = problems
+
+
 @dataclass(frozen=True)
 class ActivityInput:
-    category: Category
-    activity_date: date
-    reflection: str
+    """What the professional typed; a value the form could not read is None."""
+
+    category: Category | None
+    activity_date: date | None
     accreditation_id: int | None = None
     type: ActivityType | None = None
     title: str = ""
     provider: str = ""
     hours: Decimal | None = None
+    #: the answers to the guided reflection (rules.REFLECTION_QUESTIONS)
+    reflection_learned: str = ""
+    reflection_applied: str = ""
+    reflection_change: str = ""
 
 
-def _resolve(
-    data: ActivityInput, today: date, window: Window, owner_id: int, activity_id: int | None
-) -> dict:
-    """Check the input against the rules; returns the column values or raises PortfolioError.
+def activity_problems(
+    data: ActivityInput,
+    today: date,
+    window: Window,
+    owner_id: int,
+    activity_id: int | None = None,
+    *,
+    evidence_needed: bool = False,
+) -> dict[str, str]:
+    """Every problem with the input at once, form field → Dutch message; empty when fine.
 
-    ``activity_id`` is the activity being changed (None for a new one)."""
-    regulation = regulation_in_force(today)
-    problem = date_problem(data.activity_date, today, window.start)
-    if problem:
-        raise PortfolioError(problem, "activity_date")
-    values = {"category": data.category, "activity_date": data.activity_date}
+    The form calls it before anything is written, so that one submit shows all messages;
+    the use cases below check again inside their transaction."""
+    return _check(data, today, window, owner_id, activity_id, evidence_needed)[1]
+
+
+def _check(
+    data: ActivityInput,
+    today: date,
+    window: Window,
+    owner_id: int,
+    activity_id: int | None,
+    evidence_needed: bool,
+) -> tuple[dict, dict[str, str]]:
+    """The column values and the problems of the input (``activity_id``: the activity being
+    changed, None for a new one)."""
+    problems: dict[str, str] = {}
+    day = data.activity_date
+    if day is None:
+        problems["activity_date"] = "Vul de datum in."
+    elif problem := date_problem(day, today, window.start, nl_date):
+        problems["activity_date"] = problem
+    values: dict = {"category": data.category, "activity_date": day}
     if data.category == Category.ACCREDITED:
-        accreditation = (
-            db.session.get(Accreditation, data.accreditation_id) if data.accreditation_id else None
-        )
-        if accreditation is None:
-            raise PortfolioError("Kies de geaccrediteerde opleiding uit de lijst.", "accreditation")
-        if not accreditation.covers(data.activity_date):
-            raise PortfolioError(
-                "Op deze datum was de opleiding niet geaccrediteerd (geldig van "
-                f"{accreditation.valid_from:%d-%m-%Y} tot en met "
-                f"{accreditation.valid_until:%d-%m-%Y}).",
-                "activity_date",
-            )
-        _refuse_second_entry(accreditation, data.activity_date, window, owner_id, activity_id)
-        values.update(
-            type=ActivityType.ACCREDITED_COURSE,
-            accreditation_id=accreditation.id,
-            title=accreditation.course.title,
-            provider=accreditation.course.provider,
-            hours=accreditation.hours,
-        )
+        values.update(_accredited(data, window, owner_id, activity_id, problems))
+    elif data.category == Category.FREE:
+        values.update(_free(data, regulation_in_force(today).max_activity_hours, problems))
     else:
-        if data.type not in FREE_TYPES:
-            raise PortfolioError("Kies het soort activiteit.", "type")
-        if not data.title:
-            raise PortfolioError("Dit veld is verplicht.", "title")
-        if data.hours is None:
-            raise PortfolioError("Vul het aantal uren in.", "hours")
-        if data.hours > regulation.max_activity_hours:
-            raise PortfolioError(
-                f"Eén activiteit telt hoogstens {regulation.max_activity_hours.normalize()} uur.",
-                "hours",
+        problems["category"] = "Kies geaccrediteerd of vrije ruimte."
+    for question in REFLECTION_QUESTIONS:
+        name = f"reflection_{question.key}"
+        answer = (getattr(data, name) or "").strip()
+        if problem := reflection_problem(answer, question.required):
+            problems[name] = problem
+        values[name] = answer or None
+    values["reflection"] = ""  # the answers take the place of an earlier free text
+    if evidence_needed:
+        problems["files"] = "Voeg minstens één bewijsstuk toe (PDF, PNG, JPEG, DOCX of ODT)."
+    return values, problems
+
+
+def _accredited(
+    data: ActivityInput,
+    window: Window,
+    owner_id: int,
+    activity_id: int | None,
+    problems: dict[str, str],
+) -> dict:
+    accreditation = (
+        db.session.get(Accreditation, data.accreditation_id) if data.accreditation_id else None
+    )
+    if accreditation is None:
+        problems["accreditation"] = "Kies de geaccrediteerde opleiding uit de lijst."
+        return {}
+    day = data.activity_date
+    # A date that is wrong in itself cannot be checked against the accreditation.
+    if "activity_date" not in problems:
+        if not accreditation.covers(day):
+            problems["activity_date"] = (
+                "Op deze datum was de opleiding niet geaccrediteerd (geldig van "
+                f"{nl_date(accreditation.valid_from)} tot en met "
+                f"{nl_date(accreditation.valid_until)})."
             )
-        values.update(
-            type=data.type,
-            accreditation_id=None,
-            title=data.title,
-            provider=data.provider,
-            hours=data.hours,
-        )
-    values["reflection"] = data.reflection
-    return values
+        elif problem := _second_entry(accreditation, day, window, owner_id, activity_id):
+            problems["accreditation"] = problem
+    return {
+        "type": ActivityType.ACCREDITED_COURSE,
+        "accreditation_id": accreditation.id,
+        "title": accreditation.course.title,
+        "provider": accreditation.course.provider,
+        "hours": accreditation.hours,
+    }
 
 
-def _refuse_second_entry(
+def _free(data: ActivityInput, max_hours: Decimal, problems: dict[str, str]) -> dict:
+    if data.type not in FREE_TYPES:
+        problems["type"] = "Kies het soort activiteit."
+    if not data.title:
+        problems["title"] = "Dit veld is verplicht."
+    if data.hours is None:
+        problems["hours"] = "Vul het aantal uren in."
+    elif data.hours > max_hours:
+        problems["hours"] = f"Eén activiteit telt hoogstens {nl_hours(max_hours)} uur."
+    return {
+        "type": data.type,
+        "accreditation_id": None,
+        "title": data.title,
+        "provider": data.provider,
+        "hours": data.hours,
+    }
+
+
+def _second_entry(
     accreditation: Accreditation,
     day: date,
     window: Window,
     owner_id: int,
     activity_id: int | None,
-) -> None:
+) -> str | None:
     """An accredited course counts once per window: a second entry names the first."""
     if day not in window:
-        return
+        return None
     first = db.session.scalar(
         select(Activity)
         .where(
@@ -135,13 +199,13 @@ def _refuse_second_entry(
         .order_by(Activity.activity_date, Activity.id)
         .limit(1)
     )
-    if first is not None:
-        raise PortfolioError(
-            f"Deze opleiding staat al in uw portfolio: ‘{first.title}’ op "
-            f"{nl_date(first.activity_date)}. Een geaccrediteerde opleiding telt één keer "
-            "per periode.",
-            "accreditation",
-        )
+    if first is None:
+        return None
+    return (
+        f"Deze opleiding staat al in uw portfolio: ‘{first.title}’ op "
+        f"{nl_date(first.activity_date)}. Een geaccrediteerde opleiding telt één keer "
+        "per periode."
+    )
 
 
 def _place_files(activity: Activity, files: list[storage.StagedFile], written: list[str]) -> None:
@@ -183,11 +247,9 @@ def log_activity(
     ``window`` is the period whose hours count now (certification knows which)."""
     written: list[str] = []
     with _files_removed_on_error(written):
-        values = _resolve(data, today, window, owner.id, None)
-        if not files:
-            raise PortfolioError(
-                "Voeg minstens één bewijsstuk toe (PDF, PNG, JPEG, DOCX of ODT).", "files"
-            )
+        values, problems = _check(data, today, window, owner.id, None, not files)
+        if problems:
+            raise ActivityRefused(problems)
         activity = Activity(owner_id=owner.id, **values)
         db.session.add(activity)
         _place_files(activity, files, written)
@@ -221,7 +283,9 @@ def update_activity(
         if activity.enrolment_id is not None:
             raise CreditedByTrainer()
         _ensure_unlocked(activity)
-        values = _resolve(data, today, window, activity.owner_id, activity.id)
+        values, problems = _check(data, today, window, activity.owner_id, activity.id, False)
+        if problems:
+            raise ActivityRefused(problems)
         for key, value in values.items():
             setattr(activity, key, value)
         _place_files(activity, files, written)

@@ -1,29 +1,26 @@
 """Mijn portfolio: the dashboard, activities, evidence files and the PDF overview."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
 
 from krsd import storage
 from krsd.auth import drafts
-from krsd.auth.access import owner_or_staff, role_required
+from krsd.auth.access import role_required
 from krsd.auth.rules import RoleName
 from krsd.certification import progress, renewal
-from krsd.certification.evidence_access import application_showing
 from krsd.certification.rules import KIND_LABELS, STATE_LABELS
 from krsd.clock import register_today
 from krsd.confirmation import confirmation_page, confirmed
 from krsd.courses.models import Accreditation, Course
-from krsd.database import write_intent
 from krsd.extensions import db
-from krsd.file_types import MIME_TYPES, download_name
+from krsd.formatting import nl_hours, nl_plural
 from krsd.forms_common import choices
 from krsd.portfolio import bp, services
 from krsd.portfolio import dashboard as overview
 from krsd.portfolio.forms import ActivityForm, ConfirmForm, EvidenceForm
-from krsd.portfolio.models import Activity, Evidence
-from krsd.portfolio.pdf import portfolio_pdf
-from krsd.portfolio.rules import CATEGORY_LABELS, Category, parse_hours
+from krsd.portfolio.models import Activity
+from krsd.portfolio.rules import CATEGORY_LABELS, REFLECTION_MIN, Category
 
 professional_only = role_required(RoleName.PROFESSIONAL)
 FILE_AGAIN = " Kies het bestand opnieuw: een browser bewaart gekozen bestanden niet."
@@ -52,8 +49,7 @@ def _accreditation_choices(keep: int | None = None):
     ).all()
     label = "{} — {} ({} uur)"
     return [("", "Kies de opleiding")] + [
-        (str(r.id), label.format(r.title, r.provider, f"{r.hours.normalize():f}".replace(".", ",")))
-        for r in rows
+        (str(r.id), label.format(r.title, r.provider, nl_hours(r.hours))) for r in rows
     ]
 
 
@@ -64,19 +60,57 @@ def _prepare(form: ActivityForm, keep: int | None = None) -> ActivityForm:
 
 
 def _input_from(form: ActivityForm) -> services.ActivityInput:
-    """The service's input from a validated form."""
-    category = Category(form.category.data)
-    hours = parse_hours(form.hours.data, form.max_hours)[0] if category == Category.FREE else None
+    """The service's input from the form as typed; what the form could not read is None."""
+    category = form.category.data
+    category = Category(category) if category in {c.value for c in Category} else None
+    hours = form.hours.data if category == Category.FREE else None
     return services.ActivityInput(
         category=category,
         activity_date=form.activity_date.data,
-        reflection=form.reflection.data,
         accreditation_id=form.accreditation.data,
         type=form.type.data or None,
         title=form.title.data or "",
         provider=form.provider.data or "",
         hours=hours,
+        reflection_learned=form.reflection_learned.data or "",
+        reflection_applied=form.reflection_applied.data or "",
+        reflection_change=form.reflection_change.data or "",
     )
+
+
+def _chosen_files() -> list:
+    return [f for f in request.files.getlist("files") if f and f.filename]
+
+
+def _checked_input(form: ActivityForm, activity: Activity | None) -> services.ActivityInput | None:
+    """The form's and the portfolio's rules in one pass, the evidence included: the input
+    when nothing is wrong; otherwise None, with every message on its own field."""
+    form.validate_on_submit()
+    data = _input_from(form)
+    today = register_today()
+    window, _deadline = progress.counting_window(current_user.id, today)
+    problems = services.activity_problems(
+        data,
+        today,
+        window,
+        current_user.id,
+        activity.id if activity else None,
+        evidence_needed=activity is None and not _chosen_files(),
+    )
+    for name, message in problems.items():
+        field = getattr(form, name)
+        if not field.errors:  # the form's own message on a field says it best
+            field.errors = [message]
+    if not form.errors:
+        return data
+    if _chosen_files():
+        try:  # the files are checked now too, though nothing is stored
+            with _staged_files():
+                pass
+        except storage.EvidenceRejected as exc:
+            form.files.errors = [*form.files.errors, str(exc)]
+        form.files.errors = [*form.files.errors, "Er is niets opgeslagen." + FILE_AGAIN]
+    return None
 
 
 def _staged_files():
@@ -91,13 +125,14 @@ def _staged_files():
 
 
 def _show_error(form: ActivityForm, exc: services.PortfolioError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    message = str(exc)
-    if field is not None:
-        field.errors = [*field.errors, message]
-    else:
-        form.form_errors.append(message)
-    if request.files.getlist("files") and any(f.filename for f in request.files.getlist("files")):
+    problems = getattr(exc, "problems", None) or {exc.field: str(exc)}
+    for name, message in problems.items():
+        field = getattr(form, name, None) if name else None
+        if field is not None:
+            field.errors = [*field.errors, message]
+        else:
+            form.form_errors.append(message)
+    if _chosen_files():
         form.files.errors = [*form.files.errors, "Er is niets opgeslagen." + FILE_AGAIN]
 
 
@@ -147,8 +182,8 @@ def new_activity():
     form = _prepare(ActivityForm())
     if request.method == "GET" and not drafts.restore_into(form, current_user.id):
         form.category.data = request.args.get("categorie", Category.FREE.value)
-    if form.validate_on_submit():
-        data = _input_from(form)
+    data = _checked_input(form, None) if request.method == "POST" else None
+    if data is not None:
         try:
             with _staged_files() as files:
                 today = register_today()
@@ -159,9 +194,9 @@ def new_activity():
         else:
             flash(f"‘{activity.title}’ is toegevoegd aan uw portfolio.", "success")
             return redirect(url_for("portfolio.dashboard"))
-    elif request.method == "POST" and any(f.filename for f in request.files.getlist("files")):
-        form.files.errors = [*form.files.errors, "Er is niets opgeslagen." + FILE_AGAIN]
-    return render_template("portfolio/activity_form.html", form=form, activity=None)
+    return render_template(
+        "portfolio/activity_form.html", form=form, activity=None, reflection_min=REFLECTION_MIN
+    )
 
 
 def _as_portfolio_error(exc: Exception) -> services.PortfolioError:
@@ -182,7 +217,7 @@ def activity_detail(activity_id: int):
         except (services.PortfolioError, storage.EvidenceRejected) as exc:
             form.files.errors = [*form.files.errors, str(exc)]
         else:
-            flash(f"{added} bewijsstuk(ken) toegevoegd.", "success")
+            flash(f"{nl_plural(added, 'bewijsstuk', 'bewijsstukken')} toegevoegd.", "success")
             return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
     return render_template(
         "portfolio/activity.html",
@@ -212,10 +247,14 @@ def edit_activity(activity_id: int):
         form.category.data = activity.category.value
         form.type.data = activity.type.value if activity.category == Category.FREE else ""
         form.accreditation.data = activity.accreditation_id
-        form.hours.data = f"{activity.hours.normalize():f}".replace(".", ",")
+        form.hours.data = activity.hours
+        if activity.reflection and not activity.reflection_learned:
+            # From before the questions: the earlier text becomes the first answer, so that
+            # nothing written is lost when the activity is saved with the questions.
+            form.reflection_learned.data = activity.reflection
         drafts.restore_into(form, current_user.id)
-    if form.validate_on_submit():
-        data = _input_from(form)
+    data = _checked_input(form, activity) if request.method == "POST" else None
+    if data is not None:
         try:
             with _staged_files() as files:
                 today = register_today()
@@ -226,7 +265,9 @@ def edit_activity(activity_id: int):
         else:
             flash("De activiteit is bijgewerkt.", "success")
             return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
-    return render_template("portfolio/activity_form.html", form=form, activity=activity)
+    return render_template(
+        "portfolio/activity_form.html", form=form, activity=activity, reflection_min=REFLECTION_MIN
+    )
 
 
 @bp.route("/activiteiten/<int:activity_id>/verwijderen", methods=["POST"])
@@ -250,122 +291,3 @@ def delete_activity(activity_id: int):
             return redirect(url_for("portfolio.activity_detail", activity_id=activity.id))
         flash("De activiteit en haar bewijsstukken zijn verwijderd.", "success")
     return redirect(url_for("portfolio.dashboard"))
-
-
-def _evidence_for_viewer(evidence_id: int) -> tuple[Evidence, int | None]:
-    """The evidence and the application through which a reviewer sees it; else 404.
-
-    The owner always; a reviewer only evidence of an application that reached the
-    commission (not a draft portfolio); the registerbureau all evidence.
-    """
-    evidence = db.session.get(Evidence, evidence_id)
-    if evidence is None:
-        abort(404)
-    owner_id = evidence.activity.owner_id
-    if owner_id == current_user.id:
-        return evidence, None
-    application_id = application_showing(evidence.activity_id)
-    if not owner_or_staff(owner_id, reviewers=application_id is not None):
-        abort(404)
-    return evidence, application_id
-
-
-@bp.route("/bewijsstukken/<int:evidence_id>")
-@role_required()
-def download_evidence(evidence_id: int):
-    evidence, application_id = _evidence_for_viewer(evidence_id)
-    if not storage.exists(evidence.stored_name):
-        abort(404)
-    name = download_name(evidence.label, evidence.kind)
-    mimetype = MIME_TYPES[evidence.kind]
-    if evidence.activity.owner_id != current_user.id:
-        _write_from_here()
-        services.record_evidence_download(evidence, current_user, application_id)
-    response = storage.send(
-        evidence.stored_name, mimetype=mimetype, as_attachment=True, download_name=name
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-#: evidence shown in a page (the review page frames it): a sandbox with its own opaque
-#: origin, no scripts, nothing loaded from elsewhere; only this site may frame it
-INLINE_EVIDENCE_CSP = (
-    "sandbox; default-src 'none'; img-src 'self'; object-src 'self'; frame-ancestors 'self'"
-)
-#: kinds a browser shows itself; DOCX and ODT are only downloaded
-INLINE_KINDS = frozenset({"pdf", "png", "jpeg"})
-
-
-@bp.route("/bewijsstukken/<int:evidence_id>/bekijken")
-@role_required()
-def view_evidence(evidence_id: int):
-    """The same file and access rules (and audit entry) as the download, shown inline."""
-    evidence, application_id = _evidence_for_viewer(evidence_id)
-    if evidence.kind not in INLINE_KINDS:
-        abort(404)
-    if not storage.exists(evidence.stored_name):
-        abort(404)
-    if evidence.activity.owner_id != current_user.id:
-        _write_from_here()
-        services.record_evidence_download(evidence, current_user, application_id)
-    name = download_name(evidence.label, evidence.kind)
-    response = storage.send(
-        evidence.stored_name,
-        mimetype=MIME_TYPES[evidence.kind],
-        as_attachment=False,
-        download_name=name,
-    )
-    response.headers["Content-Security-Policy"] = INLINE_EVIDENCE_CSP
-    response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _write_from_here() -> None:
-    """Let a GET that must write start a writing transaction.
-
-    A GET reads in a deferred SQLite transaction; writing on top of its snapshot fails with
-    "database is locked" when someone else committed meanwhile. End it and write afresh.
-    """
-    db.session.commit()
-    write_intent.set(True)
-
-
-@bp.route("/bewijsstukken/<int:evidence_id>/verwijderen", methods=["POST"])
-@professional_only
-def delete_evidence(evidence_id: int):
-    evidence = db.session.get(Evidence, evidence_id)
-    if evidence is None or evidence.activity.owner_id != current_user.id:
-        abort(404)
-    activity_id = evidence.activity_id
-    if ConfirmForm().validate_on_submit():
-        if not confirmed():
-            return confirmation_page(
-                title="Bewijsstuk verwijderen",
-                question=f"Weet u zeker dat u ‘{evidence.label}’ wilt verwijderen?",
-                consequence="Het bestand wordt definitief verwijderd.",
-                button="Ja, verwijder het bewijsstuk",
-                back_url=url_for("portfolio.activity_detail", activity_id=activity_id),
-            )
-        try:
-            services.delete_evidence(evidence)
-        except services.PortfolioError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Het bewijsstuk is verwijderd.", "success")
-    return redirect(url_for("portfolio.activity_detail", activity_id=activity_id))
-
-
-@bp.route("/overzicht.pdf")
-@professional_only
-def pdf_overview():
-    today, standing, _prospect, counting = _standing_today()
-    data = overview.dashboard(current_user, today, None, None, 1, counting, standing.regulation)
-    activities = overview.activities_for_pdf(current_user, data.window)
-    content = portfolio_pdf(current_user, data, activities, today)
-    return Response(
-        content,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="KRSD-portfolio.pdf"'},
-    )

@@ -143,7 +143,18 @@ def collect(user: User) -> tuple[dict, list[tuple[str, str]], list[Certificate]]
                 | {"bestand_in_zip": zip_name}
             )
         activity_rows.append(
-            _row(activity, "id", "title", "provider", "activity_date", "hours", "reflection")
+            _row(
+                activity,
+                "id",
+                "title",
+                "provider",
+                "activity_date",
+                "hours",
+                "reflection",
+                "reflection_learned",
+                "reflection_applied",
+                "reflection_change",
+            )
             | {
                 "categorie": activity.category_label,
                 "soort": activity.type_label,

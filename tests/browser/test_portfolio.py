@@ -40,7 +40,10 @@ def test_a_professional_adds_a_free_space_activity_and_the_bars_change(page, mak
     page.get_by_label("Aanbieder of organisator").fill("Ingrado")
     page.get_by_label("Datum").fill(TODAY.isoformat())
     page.get_by_label("Aantal uren").fill("2,5")
-    page.get_by_label("Reflectie").fill("Ik gebruik de nieuwe verzuimkaart in mijn gesprekken.")
+    page.get_by_label("Wat heeft u geleerd?").fill("Hoe de nieuwe verzuimkaart van het mbo werkt.")
+    page.get_by_label("Hoe gebruikt u dit in uw werk?").fill(
+        "Ik gebruik de nieuwe verzuimkaart in mijn gesprekken."
+    )
     evidence = tmp_path / "deelname.pdf"
     evidence.write_bytes(PDF)
     page.get_by_label("Bewijsstukken").set_input_files(str(evidence))

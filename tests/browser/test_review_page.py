@@ -118,7 +118,12 @@ def test_evidence_shows_in_the_page_and_the_reviewer_stays_at_the_activity(
     article.get_by_role("button", name="Oordeel opslaan").click()  # no comment: refused
     page.wait_for_load_state()
     article = page.locator(f"#activiteit-{last}")
-    assert "Licht toe waarom" in article.locator(".form-errors").inner_text()
+    comment = article.get_by_label("Toelichting")
+    assert "Licht toe waarom" in article.locator(f"#item{last}-comment-error").inner_text()
+    assert comment.get_attribute("aria-invalid") == "true"
+    # The summary at the top links here; the field beside the activity has the focus.
+    assert page.locator("#foutmeldingen").get_by_role("link", name="Licht toe waarom").count()
+    page.wait_for_function(f"document.activeElement.id === 'item{last}-comment'")
     page.screenshot(path=str(tmp_path / "error-beside-activity.png"))
     assert page.evaluate("location.hash") == f"#activiteit-{last}"
     assert article.evaluate("e => e.getBoundingClientRect().top < window.innerHeight")

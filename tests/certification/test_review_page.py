@@ -131,7 +131,10 @@ def test_a_refused_verdict_shows_its_message_beside_the_activity(claimed):
     beside = _article(html, item.id)
     assert "Geef bij ‘minder uren’ een aantal tussen 0 en 36 uur op." in beside
     assert 'value="Te veel uren opgegeven."' in beside or "Te veel uren opgegeven." in beside
-    assert "Geef bij ‘minder uren’" not in html.split('id="activiteiten"', 1)[0]  # not on top
+    # At the top only the error summary, whose entry links to the field beside the activity.
+    top = html.split('id="activiteiten"', 1)[0]
+    assert top.count("Geef bij ‘minder uren’") == 1
+    assert f'<a href="#item{item.id}-hours">' in top
     for other in items[:3]:
         assert "Geef bij" not in _article(html, other.id)
     db.session.expire_all()

@@ -69,7 +69,8 @@ def free_form(**overrides) -> dict:
         "provider": "Intervisiegroep West",
         "activity_date": (TODAY - timedelta(days=30)).isoformat(),
         "hours": "3,5",
-        "reflection": "Ik leerde mijn eigen aanpak te bevragen.",
+        "reflection_learned": "Ik leerde mijn eigen aanpak te bevragen in het casusoverleg.",
+        "reflection_applied": "Ik stel nu eerst open vragen in het gesprek met een jongere.",
         "files": [upload()],
     }
     data.update(overrides)

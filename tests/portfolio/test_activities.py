@@ -65,12 +65,13 @@ BAD_INPUT = [
     ({"hours": "-3"}, "meer dan 0"),
     ({"hours": "40,5"}, "hoogstens 40 uur"),
     ({"hours": "1,255"}, "twee cijfers achter de komma"),
-    ({"hours": "drie"}, "Vul een getal in"),
+    ({"hours": "drie"}, "Vul een aantal uren in, bijv. 8 of 8,5."),
     ({"activity_date": (TODAY + timedelta(days=1)).isoformat()}, "toekomst"),
     ({"activity_date": (TODAY - timedelta(days=4 * 365)).isoformat()}, "vóór de periode"),
     ({"activity_date": "31-02-2026"}, "Vul een geldige datum in"),
     ({"title": ""}, "Dit veld is verplicht."),
-    ({"reflection": ""}, "Schrijf kort wat u heeft geleerd"),
+    ({"reflection_learned": ""}, "Beantwoord deze vraag in minstens 30 tekens."),
+    ({"reflection_applied": "In gesprekken."}, "Schrijf minstens 30 tekens; nu zijn het er 14."),
     ({"files": [upload(b"MZ\x90\x00 this is a program", "bewijs.pdf")]}, "geen PDF, PNG, JPEG"),
     ({"files": [upload(b"", "leeg.pdf")]}, "is leeg"),
     ({"files": []}, "Voeg minstens één bewijsstuk toe"),
@@ -95,7 +96,7 @@ def test_bad_input_gets_a_dutch_message_and_stores_nothing(
 
 
 def test_a_reflection_of_1_mb_gets_a_message(browser, professional):
-    data = free_form(reflection="x" * 1_000_000)
+    data = free_form(reflection_learned="x" * 1_000_000)
     response = browser.submit(NEW, data, content_type="multipart/form-data")
     assert response.status_code == 200
     assert "Hoogstens 5000 tekens." in response.get_data(as_text=True)
@@ -210,13 +211,13 @@ def test_editing_keeps_the_evidence_and_changes_the_hours(browser, professional)
 
 
 def test_all_problems_are_shown_at_once(browser, professional):
-    data = free_form(type="", hours="40,5", activity_date="", reflection="")
+    data = free_form(type="", hours="40,5", activity_date="", reflection_learned="")
     html = browser.submit(NEW, data, content_type="multipart/form-data").get_data(as_text=True)
     for message in (
         "Kies het soort activiteit.",
         "hoogstens 40 uur",
         "Vul de datum in",
-        "Schrijf kort",
+        "Beantwoord deze vraag",
     ):
         assert message in html
     assert _count(Activity) == 0

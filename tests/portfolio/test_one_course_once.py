@@ -68,7 +68,8 @@ def test_editing_an_activity_into_a_second_entry_is_refused_but_saving_it_unchan
     data = services.ActivityInput(
         category=Category.ACCREDITED,
         activity_date=TODAY - timedelta(days=30),
-        reflection="Geleerd en toegepast.",
+        reflection_learned="Ik leerde de termijnen en de rolverdeling in het verzuimproces.",
+        reflection_applied="Ik gebruik dit in elk eerste gesprek met een jongere en ouders.",
         accreditation_id=accreditation.id,
     )
     first = Activity(

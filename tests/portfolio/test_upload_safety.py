@@ -169,7 +169,8 @@ def test_another_persons_save_goes_through_while_an_upload_is_sniffed(
                 change = services.ActivityInput(
                     category=Category.FREE,
                     activity_date=TODAY,
-                    reflection="Geleerd en toegepast.",
+                    reflection_learned="De termijnen en de rolverdeling bij verzuim.",
+                    reflection_applied="In elk eerste gesprek met een jongere en ouders.",
                     type=ActivityType.WEBINAR,
                     title="Webinar",
                     hours=Decimal("5"),

@@ -58,6 +58,8 @@ def certified_with_evidence(make_user, start: date, email="anna@example.nl"):
     certificate = certify(user, start=start)
     used = add_activity(user, Category.FREE, "36", days_ago=(TODAY - start).days + 30)
     used.locked_by_application_id = certificate.application_id
+    used.reflection_learned = "Hoe Anna verzuim eerder bespreekt met school en ouders."
+    used.reflection_applied = "In haar eerste gesprek met een jongere in Zwolle."
     db.session.commit()
     unused = add_activity(user, Category.FREE, "8", days_ago=10, title="Intervisie")
     return user, certificate, evidence_for(used), evidence_for(unused)
@@ -86,6 +88,8 @@ def test_a_person_downloads_all_their_data_as_a_zip(make_user, browser):
     assert document["account"]["email"] == "anna@example.nl"
     assert document["rollen"] == ["Professional"]
     assert {a["reflection"] for a in document["activiteiten"]} == {"Geleerd en toegepast."}
+    answers = {a["reflection_applied"] for a in document["activiteiten"]}
+    assert answers == {None, "In haar eerste gesprek met een jongere in Zwolle."}
     assert sorted(a["hours"] for a in document["activiteiten"]) == [8.0, 36.0]
     assert document["aanvragen"][0]["status"] == "Goedgekeurd"
     assert document["certificaten"][0]["verification_code"] == certificate.verification_code
@@ -161,6 +165,7 @@ def test_erasure_removes_the_person_and_keeps_the_register_record(make_user, mak
     # The activity the decision counted keeps its hours without texts; the other is gone.
     remaining = db.session.scalars(select(Activity).where(Activity.owner_id == user.id)).all()
     assert [(a.title, a.reflection, a.hours) for a in remaining] == [("(verwijderd)", "", 36)]
+    assert [(a.reflection_learned, a.reflection_applied) for a in remaining] == [(None, None)]
     assert db.session.scalar(select(func.count()).select_from(Evidence)) == 0
     assert not any(storage.exists(name) for name in files)
     # Mailed before the address went; no other mail to it remains.
