@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from krsd import paths
 from krsd.config import config_from_environment
-from krsd.extensions import csrf, db, limiter, login_manager, migrate
+from krsd.extensions import babel, csrf, db, limiter, login_manager, migrate
 from krsd.navigation import menu_for
 from krsd.storage_backends import configure_storage
 from krsd.urls import configure_public_url
@@ -64,7 +64,7 @@ class IdConverter(IntegerConverter):
 
 def register_extensions(app: Flask) -> None:
     from krsd.database import configure_sqlite, render_migration_item
-    from krsd.formatting import register_filters
+    from krsd.formatting import DEFAULT_LOCALE, DEFAULT_TIMEZONE, register_filters
     from krsd.security import register_security
     from krsd.sessions import IdleTimeoutSessionInterface
 
@@ -80,6 +80,7 @@ def register_extensions(app: Flask) -> None:
     app.session_interface = IdleTimeoutSessionInterface()
     login_manager.session_protection = "basic"
     csrf.init_app(app)
+    babel.init_app(app, default_locale=DEFAULT_LOCALE, default_timezone=DEFAULT_TIMEZONE)
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
@@ -101,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from krsd.admin import worklist_views as _worklist_views  # noqa: F401
     from krsd.auth import access as _access  # noqa: F401
     from krsd.auth import bp as auth_bp
+    from krsd.auth import confirmation_views as _confirmation_views  # noqa: F401
     from krsd.auth import views as _auth_views  # noqa: F401
     from krsd.certification import appeal_views as _appeal_views  # noqa: F401
     from krsd.certification import bp as certification_bp
@@ -118,9 +120,12 @@ def register_blueprints(app: Flask) -> None:
     from krsd.courses import public_catalogue_views as _public_catalogue_views  # noqa: F401
     from krsd.courses import trainer_views as _trainer_views  # noqa: F401
     from krsd.courses import views as _courses_views  # noqa: F401
+    from krsd.main import accessibility_views as _accessibility_views  # noqa: F401
     from krsd.main import bp as main_bp
     from krsd.main import views as _main_views  # noqa: F401
     from krsd.portfolio import bp as portfolio_bp
+    from krsd.portfolio import evidence_views as _evidence_views  # noqa: F401
+    from krsd.portfolio import print_views as _print_views  # noqa: F401
     from krsd.portfolio import views as _portfolio_views  # noqa: F401
     from krsd.privacy import bp as privacy_bp
     from krsd.privacy import views as _privacy_views  # noqa: F401

@@ -7,11 +7,11 @@ from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import and_, bindparam, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from krsd.auth.models import User
 from krsd.extensions import db
-from krsd.portfolio.models import Activity, Evidence, Regulation
+from krsd.portfolio.models import Activity, Evidence, Regulation, regulation_in_force
 from krsd.portfolio.rules import (
     ActivityType,
     Category,
@@ -19,6 +19,7 @@ from krsd.portfolio.rules import (
     Progress,
     Window,
     compute_progress,
+    leaves_first_window,
 )
 
 #: activities per page of *Mijn portfolio*
@@ -34,6 +35,16 @@ class Listed:
 
 
 @dataclass(frozen=True)
+class Dropping:
+    """For a first certification: the oldest hours now counted leave the rolling window."""
+
+    #: the first day they no longer count
+    day: date
+    #: the hours of the activities of that oldest day
+    hours: Decimal
+
+
+@dataclass(frozen=True)
 class Dashboard:
     regulation: Regulation
     window: Window
@@ -44,6 +55,9 @@ class Dashboard:
     #: every year with activities, newest first, and how many each has
     years: list[tuple[int, int]]
     oldest_counted: date | None
+    #: without a deadline (a first certification): when the oldest counted hours stop
+    #: counting, and how many they are
+    dropping: Dropping | None
     #: how many activities the filter matches, the page shown and the number of pages
     matching: int
     page: int
@@ -60,6 +74,19 @@ def _groups_statement():
     # Held by an approved application: they counted for that certificate and count no more.
     application = Activity.locked_by.property.mapper.class_
     used = Activity.locked_by.has(application.used_by_decision)
+    # The oldest day that counts (an uncorrelated subquery: run once), so that the hours
+    # of that day come with the sums instead of from one more statement.
+    other = aliased(Activity)
+    oldest = (
+        select(func.min(other.activity_date))
+        .where(
+            other.owner_id == bindparam("owner_id"),
+            other.activity_date >= bindparam("start"),
+            other.activity_date <= bindparam("end"),
+            ~other.locked_by.has(application.used_by_decision),
+        )
+        .scalar_subquery()
+    )
     return (
         select(
             year.label("year"),
@@ -73,6 +100,9 @@ def _groups_statement():
             func.max(Activity.hours).label("most_hours"),
             func.min(Activity.activity_date).label("first_day"),
             func.max(Activity.activity_date).label("last_day"),
+            func.sum(case((Activity.activity_date == oldest, Activity.hours), else_=0)).label(
+                "oldest_hours"
+            ),
         )
         .where(Activity.owner_id == bindparam("owner_id"))
         .group_by(
@@ -129,6 +159,35 @@ def _entries(groups) -> list[Entry]:
     ]
 
 
+@dataclass(frozen=True)
+class Counted:
+    """The hours that count now, from the summed rows (one statement)."""
+
+    progress: Progress
+    oldest_counted: date | None
+    dropping: Dropping | None
+
+
+def _counted(groups, window: Window, deadline: date | None, regulation: Regulation) -> Counted:
+    progress = compute_progress(_entries(groups), regulation.terms, window)
+    counted = [g for g in groups if g.in_window and not g.used]
+    oldest = min((g.first_day for g in counted), default=None)
+    dropping = None
+    if deadline is None and oldest is not None:
+        hours = sum((Decimal(g.oldest_hours) for g in counted), Decimal(0))
+        dropping = Dropping(leaves_first_window(oldest, regulation.cycle_years), hours)
+    return Counted(progress, oldest, dropping)
+
+
+def counted_hours(
+    owner_id: int, counting: tuple[Window, date | None], regulation: Regulation
+) -> Counted:
+    """What the bars of "Mijn portfolio" show, for pages that show only that (the home
+    page): one statement whatever the size of the portfolio."""
+    window, deadline = counting
+    return _counted(_groups(owner_id, window), window, deadline, regulation)
+
+
 def dashboard(
     owner: User,
     today: date,
@@ -142,8 +201,7 @@ def dashboard(
     years from aggregated rows, and one page of the list."""
     window, deadline = counting
     groups = _groups(owner.id, window)
-    progress = compute_progress(_entries(groups), regulation.terms, window)
-    counted = [g.first_day for g in groups if g.in_window and not g.used]
+    counted = _counted(groups, window, deadline, regulation)
     per_year: dict[int, int] = {}
     matching = 0
     for g in groups:
@@ -163,10 +221,11 @@ def dashboard(
         regulation,
         window,
         deadline,
-        progress,
+        counted.progress,
         [Listed(activity, count) for activity, count in rows],
         sorted(per_year.items(), reverse=True),
-        min(counted, default=None),
+        counted.oldest_counted,
+        counted.dropping,
         matching,
         page,
         pages,
@@ -186,3 +245,22 @@ def activities_for_pdf(owner: User, window: Window) -> list[Activity]:
             .order_by(Activity.activity_date)
         )
     )
+
+
+@dataclass(frozen=True)
+class PeriodOverview:
+    """What the PDF of an earlier period prints above its activities."""
+
+    regulation: Regulation
+    window: Window
+    progress: Progress
+
+
+def period_overview(owner: User, window: Window) -> tuple[PeriodOverview, list[Activity]]:
+    """An earlier period: every activity dated in it, and the count over them all (those an
+    application used included: they are what the period earned)."""
+    activities = activities_for_pdf(owner, window)
+    regulation = regulation_in_force(window.end)
+    entries = [a.entry() for a in activities]
+    progress = compute_progress(entries, regulation.terms, window)
+    return PeriodOverview(regulation, window, progress), activities

@@ -13,7 +13,9 @@ from krsd.pdf_fonts import add_dejavu
 BRAND = (21, 66, 115)
 
 
-def portfolio_pdf(user, data, activities, today: date) -> bytes:
+def portfolio_pdf(user, data, activities, today: date, period: str | None = None) -> bytes:
+    """``period``: an earlier period in words (the current one when None): its heading, and
+    no "still needed" line, since nothing more can be added to it."""
     font_dir = Path(current_app.config["PDF_FONT_DIR"])
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_title(f"KRSD-portfolio {user.name}")
@@ -25,6 +27,7 @@ def portfolio_pdf(user, data, activities, today: date) -> bytes:
         user.function_label,
         user.employer or "",
         str(data.regulation.version),
+        period or "",
         *(f"{a.title}{a.type_label or ''}{a.provider or ''}" for a in activities),
     )
     pdf.set_auto_page_break(True, margin=18)
@@ -39,7 +42,9 @@ def portfolio_pdf(user, data, activities, today: date) -> bytes:
     pdf.set_font("DejaVu", "", 10)
     lines = [
         f"{user.name} — {user.function_label}" + (f", {user.employer}" if user.employer else ""),
-        f"Periode: {nl_date(data.window.start)} tot en met {nl_date(data.window.end)}",
+        f"Periode: {nl_date(data.window.start)} tot en met {nl_date(data.window.end)}"
+        + ("" if period is None else " (eerdere periode)"),
+        *([period] if period else []),
         f"Reglement versie {data.regulation.version} · afgedrukt op {nl_date(today)}",
     ]
     for line in lines:
@@ -63,7 +68,9 @@ def portfolio_pdf(user, data, activities, today: date) -> bytes:
         table.row(("Totaal meegeteld", nl_hours(p.total_counted), nl_hours(p.total_required)))
     pdf.ln(2)
     verdict = (
-        "Voldoet aan het reglement."
+        f"Meegeteld in deze periode: {nl_hours(p.total_counted)} uur."
+        if period
+        else "Voldoet aan het reglement."
         if p.eligible
         else f"Nog nodig: {nl_hours(p.missing_accredited)} uur geaccrediteerd, "
         f"{nl_hours(p.missing_total)} uur in totaal."

@@ -223,7 +223,14 @@ def _remove_portfolio(user_id: int) -> list[str]:
     db.session.execute(
         update(Activity)
         .where(Activity.owner_id == user_id, held)
-        .values(title=REMOVED_TEXT, provider="", reflection="")
+        .values(
+            title=REMOVED_TEXT,
+            provider="",
+            reflection="",
+            reflection_learned=None,
+            reflection_applied=None,
+            reflection_change=None,
+        )
     )
     db.session.execute(
         delete(Activity)
@@ -338,3 +345,12 @@ def _remove_account_data(user_id: int, old_email: str) -> None:
     for model in (AuthSession, PasswordResetToken, SecondFactor, RecoveryCode, FormDraft):
         db.session.execute(delete(model).where(model.user_id == user_id))
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == old_email))
+
+
+#: the kind of work the home page counts (``certification.waiting.bureau_work``)
+WAITING_KIND = "erasures"
+
+
+def waiting_part():
+    """Pending erasure requests as a part of the registerbureau's count of waiting work."""
+    return (WAITING_KIND, ErasureRequest.requested_at, ErasureRequest.state == ErasureState.PENDING)
