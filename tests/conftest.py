@@ -108,18 +108,23 @@ def _audit_log_writable(conn):
         conn.exec_driver_sql(sql)
 
 
+def empty_database(base_app) -> None:
+    """Delete every row, then put back the reference rows of the migrations (in an app context)."""
+    db.session.remove()
+    reference = base_app.extensions["krsd_reference_rows"]
+    with db.engine.begin() as conn, _audit_log_writable(conn):
+        for table in reversed(db.metadata.sorted_tables):
+            conn.execute(table.delete())
+        for table in db.metadata.sorted_tables:
+            if reference.get(table):
+                conn.execute(insert(table), reference[table])
+
+
 @pytest.fixture
 def app(base_app):
     with base_app.app_context():
         yield base_app
-        db.session.remove()
-        reference = base_app.extensions["krsd_reference_rows"]
-        with db.engine.begin() as conn, _audit_log_writable(conn):
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
-            for table in db.metadata.sorted_tables:
-                if reference.get(table):
-                    conn.execute(insert(table), reference[table])
+        empty_database(base_app)
 
 
 @contextmanager

@@ -90,10 +90,10 @@ def test_audit_log_lists_and_filters(browser, admin, make_user):
     target = make_user(email="marleen@example.nl")
     browser.submit(*_roles_form(target.id, {RoleName.TRAINER}))
     html = browser.get("/beheer/auditlog?action=admin.roles_changed").get_data(as_text=True)
-    assert "<td>Rollen gewijzigd</td>" in html
-    assert "<td>Ingelogd</td>" not in html
+    assert '<td data-label="Actie">Rollen gewijzigd</td>' in html
+    assert '<td data-label="Actie">Ingelogd</td>' not in html
     html = browser.get("/beheer/auditlog?actor=bureau%40example.nl").get_data(as_text=True)
-    assert "<td>Ingelogd</td>" in html
+    assert '<td data-label="Actie">Ingelogd</td>' in html
 
 
 def test_audit_entries_cannot_be_changed_or_deleted(app, admin):

@@ -122,7 +122,10 @@ def _entries(make_user, count: int, start: int):
 def test_the_log_names_and_links_its_objects_in_dutch(make_user, admin_browser):
     _entries(make_user, 1, 0)
     html = admin_browser.get(URL).get_data(as_text=True)
-    assert "<td>Activiteit beoordeeld</td>" in html and "certification.judge_activity</" not in html
+    assert (
+        '<td data-label="Actie">Activiteit beoordeeld</td>' in html
+        and "certification.judge_activity</" not in html
+    )
     assert "Geaccepteerde uren: 26,5" in html and "Oordeel: Geaccepteerd" in html
     assert 'Aanvraag: <a href="/commissie/aanvragen/' in html and "Houder 0 (aanvraag" in html
     assert 'Certificaat: <a href="/beheer/certificaten/' in html and "KRSD-" in html
@@ -132,10 +135,10 @@ def test_the_log_names_and_links_its_objects_in_dutch(make_user, admin_browser):
 def test_the_log_filters_by_action_person_and_dates(make_user, admin_browser):
     _entries(make_user, 2, 0)
     html = admin_browser.get(f"{URL}?action=register.certificate_suspended").get_data(as_text=True)
-    assert html.count("<td>Certificaat geschorst</td>") == 2
-    assert "<td>Rollen gewijzigd</td>" not in html
+    assert html.count('<td data-label="Actie">Certificaat geschorst</td>') == 2
+    assert '<td data-label="Actie">Rollen gewijzigd</td>' not in html
     html = admin_browser.get(f"{URL}?actor=Houder+1").get_data(as_text=True)
-    assert html.count("<td>Activiteit beoordeeld</td>") == 1
+    assert html.count('<td data-label="Actie">Activiteit beoordeeld</td>') == 1
     later = (TODAY + timedelta(days=1)).isoformat()
     html = admin_browser.get(f"{URL}?date_from={later}").get_data(as_text=True)
     assert "Geen regels gevonden." in html

@@ -2,6 +2,7 @@
 
 import os
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,8 +35,9 @@ class LiveServer:
         self.thread.join(timeout=5)
 
 
-@pytest.fixture
-def live_server(app):
+@contextmanager
+def serving(app):
+    """Serve ``app`` from a thread on a free port, configured as a browser needs it."""
     # The served app answers for any host name, not only the test client's "localhost".
     app.config["SERVER_NAME"] = None
     # The server runs at the tests' frozen clock, Chromium at the real one: a session
@@ -52,6 +54,12 @@ def live_server(app):
         app.config["SERVER_NAME"] = "localhost"
         app.config["PUBLIC_URL"] = public_url
         app.config["SESSION_MAX_HOURS"] = max_hours
+
+
+@pytest.fixture
+def live_server(app):
+    with serving(app) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
