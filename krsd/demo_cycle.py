@@ -139,8 +139,11 @@ def _approve(app: Application, reviewer: User, day: date) -> Certificate:
     certification.claim(app.id, reviewer, declared_no_conflict=True)
     certification.accept_remaining(app, reviewer)
     certificate = certification.decide(app, reviewer, True, MOTIVATION, day)
-    # Backdate the decision to the day it stands for in the demo's story.
-    app.decided_at = datetime.combine(day, time(11, 0), tzinfo=AMSTERDAM).astimezone(UTC)
+    # Backdate the application to the days it stands for in the demo's story: submitted
+    # three weeks before the decision, decided on ``day``.
+    decided = datetime.combine(day, time(11, 0), tzinfo=AMSTERDAM).astimezone(UTC)
+    app.decided_at = decided
+    app.submitted_at = app.queued_at = decided - timedelta(days=21)
     db.session.commit()
     return certificate
 

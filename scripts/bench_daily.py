@@ -50,7 +50,8 @@ def seed(database_url: str) -> None:
     until = {i: TODAY + timedelta(days=(i * 7919) % 1096 - 60) for i in numbers}
     loader.insert(
         "users",
-        "id email password_hash name function employer public_listing_consent active created_at",
+        "id email password_hash name function employer public_listing_consent active created_at "
+        "email_confirmed_at",
         (
             (
                 i,
@@ -61,6 +62,7 @@ def seed(database_url: str) -> None:
                 "Gemeente Bench",
                 True,
                 True,
+                now,
                 now,
             )
             for i in numbers
