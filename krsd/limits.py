@@ -108,3 +108,20 @@ def spend(*budgets: Budget) -> None:
     check(*budgets)
     for budget in budgets:
         budget.spend()
+
+
+def link_request_refused(email: str, setting: str, what: str) -> str | None:
+    """Spend a request for a link mailed to ``email`` (``{setting}_PER_EMAIL`` and
+    ``{setting}_PER_ADDRESS``); the Dutch refusal when a budget is used up, else None.
+
+    Counted for known and unknown addresses alike: the answer reveals nothing.
+    """
+    try:
+        spend(per_email(f"{setting}_PER_EMAIL", email), per_address(f"{setting}_PER_ADDRESS"))
+    except Limited as exc:
+        return (
+            f"U heeft te vaak {what} aangevraagd voor dit e-mailadres of vanaf dit netwerk. "
+            f"Probeer het over {exc.wait} opnieuw; een link die u al ontving, blijft geldig tot "
+            "hij verloopt."
+        )
+    return None

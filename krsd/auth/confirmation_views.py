@@ -54,18 +54,11 @@ def resend_confirmation():
         form.email.data = session[REGISTERED_EMAIL]
     status = 200
     if form.validate_on_submit():
-        try:
-            # Counted for every address alike: the answer reveals nothing.
-            limits.spend(
-                limits.per_email("CONFIRMATION_LIMIT_PER_EMAIL", form.email.data),
-                limits.per_address("CONFIRMATION_LIMIT_PER_ADDRESS"),
-            )
-        except limits.Limited as exc:
-            form.form_errors.append(
-                "U heeft te vaak een nieuwe bevestigingslink aangevraagd voor dit e-mailadres "
-                f"of vanaf dit netwerk. Probeer het over {exc.wait} opnieuw; een link die u al "
-                "ontving, blijft geldig tot hij verloopt."
-            )
+        refused = limits.link_request_refused(
+            form.email.data, "CONFIRMATION_LIMIT", "een nieuwe bevestigingslink"
+        )
+        if refused:
+            form.form_errors.append(refused)
             status = 429
         else:
             email_confirmation.resend_link(form.email.data)

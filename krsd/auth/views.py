@@ -316,18 +316,9 @@ def forgot_password():
     status = 200
     if form.validate_on_submit():
         ip, _agent = _client()
-        try:
-            # Counted for known and unknown addresses alike: the answer reveals nothing.
-            limits.spend(
-                limits.per_email("RESET_LIMIT_PER_EMAIL", form.email.data),
-                limits.per_address("RESET_LIMIT_PER_ADDRESS"),
-            )
-        except limits.Limited as exc:
-            form.form_errors.append(
-                "U heeft te vaak een nieuwe link aangevraagd voor dit e-mailadres of vanaf "
-                f"dit netwerk. Probeer het over {exc.wait} opnieuw; een link die u al "
-                "ontving, blijft geldig tot hij verloopt."
-            )
+        refused = limits.link_request_refused(form.email.data, "RESET_LIMIT", "een nieuwe link")
+        if refused:
+            form.form_errors.append(refused)
             status = 429
         else:
             services.request_password_reset(form.email.data, ip)
