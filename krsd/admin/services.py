@@ -11,6 +11,7 @@ from krsd import audit
 from krsd.auth.models import AuthSession, User, UserRole
 from krsd.auth.rules import RoleName
 from krsd.auth.services import AccountError, LastAdmin
+from krsd.certification.public import refresh_person
 from krsd.extensions import db
 from krsd.portfolio.models import Regulation
 
@@ -103,6 +104,7 @@ def set_active(user: User, active: bool, reason: str, actor: User) -> None:
             raise LastAdmin(LAST_ADMIN)
         db.session.execute(delete(AuthSession).where(AuthSession.user_id == user.id))
     user.active = active
+    refresh_person(user)  # a blocked account is not listed in the register
     audit.record(
         "admin.account_unblocked" if active else "admin.account_blocked",
         user,

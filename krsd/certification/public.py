@@ -71,13 +71,24 @@ def _term_rows(user_id: int, name: str, employer: str | None, number: str) -> li
     ]
 
 
+def listable(user: User) -> bool:
+    """May the register list this person (when certified)? They agreed, the account is open.
+
+    Only such people have search terms: the search need not look at their account.
+    """
+    return bool(user.public_listing_consent and user.active)
+
+
 def index_person(user: User, registration: Registration) -> None:
-    """(Re)write the search terms of a registered person (the caller commits).
+    """(Re)write the search terms of a registered person (the caller commits); none for
+    someone who may not be listed (no consent, or a blocked account).
 
     Only name and employer words: a registration number is looked up whole in
     ``registrations``, so no prefix of it (``krsd``, ``0001``) can list the register.
     """
     db.session.execute(delete(RegisterTerm).where(RegisterTerm.user_id == user.id))
+    if not listable(user):
+        return
     rows = _term_rows(user.id, recorded_name(user.id), user.employer, registration.number)
     if rows:
         db.session.execute(insert(RegisterTerm), rows)
@@ -113,12 +124,8 @@ def _search_statement(by_number: bool, words: int):
         .where(certificate.holder_id == term.user_id, certificate.valid_on(bindparam("today")))
         .exists()
     )
-    statement = (
-        select(term.user_id)
-        .select_from(term)
-        .join(User, User.id == term.user_id)
-        .where(lead, User.public_listing_consent.is_(True), User.active.is_(True), certified)
-    )
+    # Only people who may be listed have terms (``index_person``): no look at their account.
+    statement = select(term.user_id).select_from(term).where(lead, certified)
     for n in range(1, words + 1):
         also = aliased(RegisterTerm)
         statement = statement.where(
@@ -240,7 +247,8 @@ def refresh_person(user: User) -> None:
 
 
 def reindex_register() -> int:
-    """Rewrite every registered person's search terms (the caller commits); how many.
+    """Rewrite the search terms of every registered person who may be listed (the caller
+    commits); how many.
 
     In bulk: one query for the people, one multi-row insert, so that a national register
     (200,000 people) is reindexed in seconds.
@@ -263,6 +271,7 @@ def reindex_register() -> int:
         select(Registration.user_id, Registration.number, User.employer, latest.c.holder_name)
         .join(User, User.id == Registration.user_id)
         .outerjoin(latest, and_(latest.c.holder_id == User.id, latest.c.rank == 1))
+        .where(User.public_listing_consent.is_(True), User.active.is_(True))
     ).all()
     db.session.execute(delete(RegisterTerm))
     rows = [

@@ -3,9 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
-from krsd.auth.rules import Function
+from krsd.auth.models import User
+from krsd.auth.rules import Function, RoleName
 from krsd.certification.certificates import holder_record, registration_for
 from krsd.certification.models import (
     Application,
@@ -14,7 +15,7 @@ from krsd.certification.models import (
     Registration,
     RegistrationCounter,
 )
-from krsd.certification.public import index_person
+from krsd.certification.public import index_person, reindex_register
 from krsd.certification.rules import Kind, State, new_verification_code
 from krsd.database import utcnow
 from krsd.extensions import db, limiter
@@ -223,3 +224,33 @@ def test_a_query_of_one_character_asks_for_two(browser, make_user):
 def test_an_empty_register_query_shows_no_message(browser):
     html = _flat(browser.get("/register"))
     assert "Typ minstens" not in html and "gevonden" not in html
+
+
+def test_a_blocked_account_leaves_the_register_and_returns_when_unblocked(browser, make_user):
+    from krsd.admin import services as admin
+
+    certificate = certify(make_user(name="Anouk Jansen"))
+    anouk = certificate.holder
+    bureau = make_user(roles={RoleName.ADMIN}, name="Beheer")
+    admin.set_active(anouk, False, "Misbruik gemeld", bureau)
+    assert "Anouk Jansen" not in _flat(browser.get("/register?q=anouk"))
+    by_number = browser.get(f"/register?q={certificate.registration_number}")
+    assert "Anouk Jansen" not in _flat(by_number)
+    admin.set_active(anouk, True, "Misverstand", bureau)
+    assert "Anouk Jansen" in _flat(browser.get("/register?q=anouk"))
+
+
+def test_reindexing_gives_terms_only_to_people_who_may_be_listed(app, browser, make_user):
+    certify(make_user(name="Anouk Jansen"))
+    hidden = certify(make_user(name="Anouk Verborgen")).holder
+    blocked = certify(make_user(name="Anouk Geblokkeerd")).holder
+    # changed behind the application's back: only the reindex sees it
+    hidden.public_listing_consent = False
+    blocked.active = False
+    db.session.commit()
+    reindex_register()
+    db.session.commit()
+    people = set(db.session.scalars(select(RegisterTerm.user_id)))
+    assert people == {db.session.scalar(select(User.id).where(User.name == "Anouk Jansen"))}
+    html = _flat(browser.get("/register?q=anouk"))
+    assert "Anouk Jansen" in html and "Verborgen" not in html and "Geblokkeerd" not in html
