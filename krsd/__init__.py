@@ -63,7 +63,7 @@ class IdConverter(IntegerConverter):
 
 
 def register_extensions(app: Flask) -> None:
-    from krsd.database import configure_sqlite, render_migration_item
+    from krsd.database import configure_sqlite, render_migration_item, watch_writes
     from krsd.formatting import DEFAULT_LOCALE, DEFAULT_TIMEZONE, register_filters
     from krsd.security import register_security
     from krsd.sessions import IdleTimeoutSessionInterface
@@ -84,6 +84,7 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     with app.app_context():
         configure_sqlite(db.engine)
+        watch_writes(db.engine)
     register_security(app)
     register_filters(app)
 

@@ -61,6 +61,32 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30_000) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
+#: statements that leave the database as it was (BEGIN: SQLite's, emitted on "begin")
+_READING = ("SELECT", "BEGIN", "SHOW")
+
+
+def watch_writes(engine: Engine) -> None:
+    """Note on each connection whether its current transaction wrote anything.
+
+    Every statement counts that is not a plain read, whichever way it was run (the ORM's
+    flush, Core, or driver SQL); a transaction that began afresh has written nothing.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        connection.info.pop("wrote", None)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _on_execute(connection, _cursor, statement, _parameters, _context, _many) -> None:
+        if not statement.lstrip()[:6].upper().startswith(_READING):
+            connection.info["wrote"] = True
+
+
+def wrote(connection) -> bool:
+    """Did this connection's transaction write (``watch_writes``)?"""
+    return connection.info.get("wrote", False)
+
+
 def render_migration_item(type_, obj, _autogen_context):
     """Write UTCDateTime into migrations as a plain column type, so they never import krsd."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
