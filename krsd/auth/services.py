@@ -1,12 +1,13 @@
 """Account use cases: each loads rows, applies the rules, writes the audit entry, commits once."""
 
+import functools
 import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -252,17 +253,23 @@ def _open_session(user: User, ip: str | None, user_agent: str) -> str:
     return token
 
 
+@functools.cache
+def _session_user_statement():
+    """Built once: every page a logged-in person opens runs it."""
+    return (
+        select(AuthSession, User)
+        .join(User, AuthSession.user_id == User.id)
+        .where(AuthSession.token_hash == bindparam("token_hash"))
+        # the roles in the same statement: every page asks for them
+        .options(joinedload(User.roles))
+    )
+
+
 def load_session_user(token: str) -> User | None:
     """The user behind a session token, or None when it was ended or is too old."""
     max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
     row = (
-        db.session.execute(
-            select(AuthSession, User)
-            .join(User, AuthSession.user_id == User.id)
-            .where(AuthSession.token_hash == _digest(token))
-            # the roles in the same statement: every page asks for them
-            .options(joinedload(User.roles))
-        )
+        db.session.execute(_session_user_statement(), {"token_hash": _digest(token)})
         .unique()
         .first()
     )
