@@ -61,8 +61,9 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 30_000) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
 
-#: statements that leave the database as it was (BEGIN: SQLite's, emitted on "begin")
-_READING = ("SELECT", "BEGIN", "SHOW")
+#: statements that leave the data as they were (BEGIN: SQLite's, emitted on "begin"; SET:
+#: a setting of the connection, such as the register's plan_cache_mode)
+_READING = ("SELECT", "BEGIN", "SHOW", "SET")
 
 
 def watch_writes(engine: Engine) -> None:

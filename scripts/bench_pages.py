@@ -205,7 +205,7 @@ def _code(n: int) -> str:
 
 
 def search_plans(database_url: str, instance: Path, today) -> str:
-    """The query plan of every statement the name search sends."""
+    """The query plan of every query the name search sends."""
     from sqlalchemy import event
 
     from krsd.certification import public
@@ -217,7 +217,8 @@ def search_plans(database_url: str, instance: Path, today) -> str:
     with app.app_context():
 
         def grab(_conn, _cursor, statement, parameters, _context, _many):
-            captured.append((statement, parameters))
+            if statement.lstrip().upper().startswith("SELECT"):  # not SET LOCAL …
+                captured.append((statement, parameters))
 
         event.listen(db.engine, "before_cursor_execute", grab)
         public.search_register("jansen", 1, today)

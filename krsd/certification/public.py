@@ -163,6 +163,11 @@ def _people(statement, params: dict) -> list[int]:
     """
     limit = MAX_SHOWN + 1
     connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        # One plan serves every word (the index in display order); PostgreSQL would
+        # otherwise plan this statement anew for each search, which costs more than
+        # running it. LOCAL: for this transaction only.
+        connection.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
     while True:
         rows = connection.execute(statement, {**params, "limit": limit}).fetchall()
         people = list(dict.fromkeys(user_id for (user_id,) in rows))
