@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from krsd.auth.models import User
@@ -102,7 +102,10 @@ def _groups_statement():
             other.owner_id == bindparam("owner_id"),
             other.activity_date >= bindparam("start"),
             other.activity_date <= bindparam("end"),
-            ~other.locked_by.has(application.used_by_decision),
+            or_(
+                other.locked_by_application_id.is_(None),
+                ~other.locked_by.has(application.used_by_decision),
+            ),
         )
         .scalar_subquery()
     )
@@ -113,7 +116,10 @@ def _groups_statement():
             Activity.type,
             Activity.accreditation_id,
             case((in_window, True), else_=False).label("in_window"),
-            case((used, True), else_=False).label("used"),
+            # most activities are held by no application: no look at applications for them
+            case(
+                (Activity.locked_by_application_id.is_(None), False), (used, True), else_=False
+            ).label("used"),
             func.count().label("n"),
             func.sum(Activity.hours).label("hours"),
             func.max(Activity.hours).label("most_hours"),
