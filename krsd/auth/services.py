@@ -90,10 +90,8 @@ class Registration:
 def create_user(
     data: Registration, roles: set[RoleName], actor: User | None = None, *, self_registered=False
 ) -> User:
-    """Add a user with the given roles to the session (no commit).
-
-    ``actor`` is who made the account; empty for the CLI. Self-registration is by the user.
-    """
+    """Add a user with the given roles to the session (no commit). ``actor`` made the
+    account: none for the CLI; a self-registration is by the user."""
     user = User(
         email=normalise_email(data.email),
         password_hash=hash_password(data.password),
@@ -253,14 +251,13 @@ def _open_session(user: User, ip: str | None, user_agent: str) -> str:
     return token
 
 
-@functools.cache
+@functools.cache  # built once, on first use (the mappers are complete by then)
 def _session_user_statement():
-    """Built once: every page a logged-in person opens runs it."""
+    """Every page a logged-in person opens runs it; the roles come with the user."""
     return (
         select(AuthSession, User)
         .join(User, AuthSession.user_id == User.id)
         .where(AuthSession.token_hash == bindparam("token_hash"))
-        # the roles in the same statement: every page asks for them
         .options(joinedload(User.roles))
     )
 
@@ -268,11 +265,8 @@ def _session_user_statement():
 def load_session_user(token: str) -> User | None:
     """The user behind a session token, or None when it was ended or is too old."""
     max_age = timedelta(hours=current_app.config["SESSION_MAX_HOURS"])
-    row = (
-        db.session.execute(_session_user_statement(), {"token_hash": _digest(token)})
-        .unique()
-        .first()
-    )
+    found = db.session.execute(_session_user_statement(), {"token_hash": _digest(token)})
+    row = found.unique().first()
     if row is None:
         return None
     auth_session, user = row
