@@ -13,11 +13,10 @@ from krsd.auth.models import User
 from krsd.extensions import db
 from krsd.portfolio.models import Activity, Evidence, Regulation, regulation_in_force
 from krsd.portfolio.rules import (
-    CATEGORY_LABELS,
-    TYPE_LABELS,
     ActivityType,
     Category,
     Entry,
+    Labelled,
     Progress,
     Window,
     compute_progress,
@@ -29,7 +28,7 @@ PER_PAGE = 25
 
 
 @dataclass(frozen=True, slots=True)
-class Listed:
+class Listed(Labelled):
     """An activity as the portfolio's list shows it, with its number of evidence files:
     the columns the list shows only (plain rows, no ORM objects: 25 per page view)."""
 
@@ -43,14 +42,6 @@ class Listed:
     verified: bool
     locked: bool
     evidence_count: int
-
-    @property
-    def category_label(self) -> str:
-        return CATEGORY_LABELS[self.category]
-
-    @property
-    def type_label(self) -> str:
-        return TYPE_LABELS[self.type]
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,11 @@ from krsd.courses.models import Accreditation, Enrolment
 from krsd.database import UTCDateTime, str_enum, utcnow
 from krsd.extensions import db
 from krsd.portfolio.rules import (
-    CATEGORY_LABELS,
     REFLECTION_QUESTIONS,
-    TYPE_LABELS,
     ActivityType,
     Category,
     Entry,
+    Labelled,
     RegulationTerms,
     reflection_answers,
 )
@@ -69,7 +68,7 @@ def regulation_in_force(day: date) -> Regulation:
     return regulation
 
 
-class Activity(db.Model):
+class Activity(Labelled, db.Model):
     """One education activity in a professional's portfolio."""
 
     __tablename__ = "activities"
@@ -136,14 +135,6 @@ class Activity(db.Model):
         """(question, answer) pairs; the earlier free text for an older activity."""
         answers = {q.key: getattr(self, f"reflection_{q.key}") for q in REFLECTION_QUESTIONS}
         return reflection_answers(answers, self.reflection)
-
-    @property
-    def category_label(self) -> str:
-        return CATEGORY_LABELS[self.category]
-
-    @property
-    def type_label(self) -> str:
-        return TYPE_LABELS[self.type]
 
     def entry(self) -> Entry:
         return Entry(

@@ -44,6 +44,21 @@ TYPE_LABELS = {
 FREE_TYPES = tuple(t for t in ActivityType if t != ActivityType.ACCREDITED_COURSE)
 
 
+class Labelled:
+    """The Dutch names of an activity's category and type, for anything that has both
+    (the model, and the plain rows of the portfolio's list)."""
+
+    __slots__ = ()  # its users have ``category`` and ``type``
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS[self.category]
+
+    @property
+    def type_label(self) -> str:
+        return TYPE_LABELS[self.type]
+
+
 @dataclass(frozen=True)
 class RegulationTerms:
     """The numbers of one version of the Reglement Persoonscertificering."""
